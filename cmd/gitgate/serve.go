@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
+
+	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/policy"
+	"github.com/gitgate-dev/gitgate/webhook"
+	"github.com/gitgate-dev/gitgate/webhook/audit"
+)
+
+// serveFlags are the flags of `gitgate serve`.
+type serveFlags struct {
+	repo, ref, policyPath, defaultNamespace string
+	paths                                   []string
+	interval                                time.Duration
+	syncUsers, controllerUsers, ctrlGroups  []string
+	certDir, auditLog, kubeconfig           string
+	port                                    int
+	metricsAddr, probeAddr                  string
+	mode, unknown                           string
+	merge                                   bool
+}
+
+func newServeCommand() *cobra.Command {
+	f := &serveFlags{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the validating admission webhook for a git repository",
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runServe(cmd.Context(), f) },
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.repo, "repo", "", "git repository: local path, file://, https:// or ssh:// URL (required)")
+	fs.StringVar(&f.ref, "ref", "main", "branch, tag or full commit hash to enforce")
+	fs.StringSliceVar(&f.paths, "path", []string{"."}, "folder(s) with manifests, relative to the repository root (repeatable)")
+	fs.StringVar(&f.policyPath, "policy-path", "policies", "folder with Rego policies (package gitgate), relative to the repository root")
+	fs.DurationVar(&f.interval, "interval", time.Minute, "how often to poll git for new commits")
+	fs.StringArrayVar(&f.syncUsers, "sync-user", nil, "exact username of the sync identity (repeatable; required)")
+	fs.StringArrayVar(&f.controllerUsers, "controller-user", webhook.DefaultControllerUsers, "usernames of cluster controllers, held to git's declared paths only; a trailing * matches a prefix (repeatable)")
+	fs.StringArrayVar(&f.ctrlGroups, "controller-group", webhook.DefaultControllerGroups, "groups of cluster controllers (repeatable)")
+	fs.StringVar(&f.certDir, "cert-dir", "/tmp/k8s-webhook-server/serving-certs", "folder with tls.crt and tls.key (reloaded when they change)")
+	fs.IntVar(&f.port, "port", 9443, "webhook HTTPS port")
+	fs.StringVar(&f.auditLog, "audit-log", "-", `audit log file ("-" = stdout, "" = off)`)
+	fs.StringVar(&f.defaultNamespace, "default-namespace", "default", "namespace of namespaced objects that declare none in git")
+	fs.StringVar(&f.mode, "mode", webhook.ModeEnforce, "enforce (deny drift), warn (allow with a warning) or audit (allow, audit only)")
+	fs.StringVar(&f.unknown, "unknown", "deny", "objects not declared in git, of kinds git manages, in namespaces git governs: deny or allow")
+	fs.BoolVar(&f.merge, "merge", false, "allow changes to paths git does not declare (default strict: deny them)")
+	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig file (default: in-cluster, $KUBECONFIG, ~/.kube/config)")
+	fs.StringVar(&f.metricsAddr, "metrics-bind-address", ":8080", `metrics address ("0" = off)`)
+	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "health and readiness probe address")
+	return cmd
+}
+
+func (f *serveFlags) validate() error {
+	switch {
+	case f.repo == "":
+		return fmt.Errorf("--repo is required")
+	case len(f.syncUsers) == 0:
+		return fmt.Errorf("--sync-user is required")
+	case f.unknown != "deny" && f.unknown != "allow":
+		return fmt.Errorf("--unknown must be deny or allow, not %q", f.unknown)
+	case f.interval <= 0:
+		return fmt.Errorf("--interval must be positive")
+	}
+	return nil
+}
+
+func restConfig(kubeconfig string) (*rest.Config, error) {
+	if kubeconfig != "" {
+		return clientcmd.BuildConfigFromFlags("", kubeconfig)
+	}
+	return ctrl.GetConfig()
+}
+
+func runServe(ctx context.Context, f *serveFlags) error {
+	if err := f.validate(); err != nil {
+		return err
+	}
+	log := zap.New()
+	ctrl.SetLogger(log)
+	ctx = ctrl.LoggerInto(ctx, log)
+	cfg, err := restConfig(f.kubeconfig)
+	if err != nil {
+		return fmt.Errorf("kubeconfig: %w", err)
+	}
+	mgr, err := newManager(cfg, f)
+	if err != nil {
+		return err
+	}
+	if err := wire(ctx, mgr, f); err != nil {
+		return err
+	}
+	log.Info("starting gitgate", "version", version, "repo", f.repo, "ref", f.ref, "syncUsers", f.syncUsers)
+	return mgr.Start(ctrl.SetupSignalHandler())
+}
+
+func newManager(cfg *rest.Config, f *serveFlags) (manager.Manager, error) {
+	server := crwebhook.NewServer(crwebhook.Options{
+		Port:    f.port,
+		CertDir: f.certDir,
+		TLSOpts: []func(*tls.Config){func(c *tls.Config) {
+			c.MinVersion = tls.VersionTLS12
+			c.NextProtos = []string{"http/1.1"} // no HTTP/2 on the webhook server
+		}},
+	})
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Metrics:                metricsserver.Options{BindAddress: f.metricsAddr},
+		HealthProbeBindAddress: f.probeAddr,
+		WebhookServer:          server,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create manager: %w", err)
+	}
+	return mgr, nil
+}
+
+// wire connects poller → policy → handler, the audit log and the probes.
+func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) error {
+	auditLog, err := audit.NewLog(audit.Options{Path: f.auditLog, Registerer: crmetrics.Registry, Logger: ctrl.Log.WithName("audit")})
+	if err != nil {
+		return fmt.Errorf("audit log: %w", err)
+	}
+	metrics, err := webhook.NewMetrics(crmetrics.Registry)
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	h, err := webhook.NewHandler(webhook.Options{
+		Identities: webhook.Identities{SyncUsers: f.syncUsers, ControllerUsers: f.controllerUsers, ControllerGroups: f.ctrlGroups},
+		Mode:       f.mode, Merge: f.merge, AllowUnknown: f.unknown == "allow",
+		Auditor: auditLog, Metrics: metrics,
+	})
+	if err != nil {
+		return err
+	}
+	src, err := gitindex.NewSource(gitindex.SourceOptions{URL: f.repo, Ref: f.ref})
+	if err != nil {
+		return err
+	}
+	build := gitindex.BuildOptions{Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace}
+	poller := gitindex.NewPoller(src, build, f.interval, func(ctx context.Context, s *gitindex.Snapshot) error {
+		eng, err := policy.Compile(ctx, s.Policies, policy.DefaultOptions())
+		if err != nil {
+			return fmt.Errorf("compile policy at %s: %w", s.ShortCommit(), err)
+		}
+		h.Store(&webhook.Revision{Snapshot: s, Policy: eng})
+		return nil
+	})
+	mgr.GetWebhookServer().Register("/validate", &crwebhook.Admission{Handler: h})
+	for _, r := range []manager.Runnable{poller, auditLog} {
+		if err := mgr.Add(r); err != nil {
+			return err
+		}
+	}
+	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+		return err
+	}
+	if err := mgr.AddReadyzCheck("revision", h.Ready); err != nil {
+		return err
+	}
+	return mgr.AddReadyzCheck("webhook", mgr.GetWebhookServer().StartedChecker())
+}

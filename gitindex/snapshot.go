@@ -1,0 +1,119 @@
+package gitindex
+
+import (
+	"fmt"
+	"sort"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Key identifies an object independently of its apiVersion: git may declare a
+// Deployment as apps/v1 while a request arrives in another version.
+type Key struct {
+	Group     string
+	Kind      string
+	Namespace string
+	Name      string
+}
+
+// GroupKind returns the key's GroupKind.
+func (k Key) GroupKind() schema.GroupKind { return schema.GroupKind{Group: k.Group, Kind: k.Kind} }
+
+// String renders the key like kubectl: Kind.group namespace/name.
+func (k Key) String() string {
+	kind := k.Kind
+	if k.Group != "" {
+		kind += "." + k.Group
+	}
+	if k.Namespace == "" {
+		return kind + " " + k.Name
+	}
+	return kind + " " + k.Namespace + "/" + k.Name
+}
+
+// Object is one declared object.
+type Object struct {
+	Key
+	// APIVersion is the version git declares it in.
+	APIVersion string
+	// Object is the decoded object with git's values, its namespace defaulted and
+	// a Secret's stringData folded into data. It must not be modified.
+	Object map[string]any
+	// Path is the file, relative to the repository root; Line the 1-based line of
+	// the object's document in it.
+	Path string
+	Line int
+}
+
+// Source renders the object's location as path:line.
+func (o *Object) Source() string { return fmt.Sprintf("%s:%d", o.Path, o.Line) }
+
+// GroupVersionKind returns git's GroupVersionKind of the object.
+func (o *Object) GroupVersionKind() schema.GroupVersionKind {
+	return schema.FromAPIVersionAndKind(o.APIVersion, o.Kind)
+}
+
+// Snapshot is the immutable index of one commit. All methods are safe for
+// concurrent use; nothing in it is modified after Build returns.
+type Snapshot struct {
+	// Repo is the repository's URL or path as configured (for messages).
+	Repo string
+	// Commit is the full commit hash.
+	Commit string
+	// Policies maps file paths (relative to the repository root) to Rego source.
+	Policies map[string]string
+	// Config is the repository's .gitgate.yaml (zero if absent).
+	Config Config
+	// Warnings lists files that were skipped (not Kubernetes objects).
+	Warnings []string
+
+	objects    map[Key]*Object
+	kinds      map[schema.GroupKind]bool
+	namespaces map[string]bool
+	resources  map[schema.GroupResource]string // → kind, for subresource requests
+}
+
+// KindFor returns the kind git declares for an API resource (deployments → Deployment),
+// so that subresource requests (scale) find their parent object.
+func (s *Snapshot) KindFor(gr schema.GroupResource) (string, bool) {
+	k, ok := s.resources[gr]
+	return k, ok
+}
+
+// Lookup returns git's object for k.
+func (s *Snapshot) Lookup(k Key) (*Object, bool) {
+	o, ok := s.objects[k]
+	return o, ok
+}
+
+// ManagesKind reports whether git declares at least one object of gk.
+func (s *Snapshot) ManagesKind(gk schema.GroupKind) bool { return s.kinds[gk] }
+
+// Governs reports whether git declares the namespace or any object in it.
+func (s *Snapshot) Governs(namespace string) bool { return s.namespaces[namespace] }
+
+// Len returns the number of indexed objects.
+func (s *Snapshot) Len() int { return len(s.objects) }
+
+// ShortCommit returns the first 7 characters of the commit hash.
+func (s *Snapshot) ShortCommit() string {
+	if len(s.Commit) > 7 {
+		return s.Commit[:7]
+	}
+	return s.Commit
+}
+
+// Objects returns every object, ordered by path and line.
+func (s *Snapshot) Objects() []*Object {
+	out := make([]*Object, 0, len(s.objects))
+	for _, o := range s.objects {
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Line < out[j].Line
+	})
+	return out
+}

@@ -1,0 +1,143 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+)
+
+// Usernames of the test identities.
+const (
+	AdminUser = "alice"
+	SyncUser  = "system:serviceaccount:gitgate-system:gitgate"
+	KCMUser   = "system:kube-controller-manager"
+)
+
+// ControlPlane is a running etcd + kube-apiserver + kube-controller-manager.
+type ControlPlane struct {
+	Env *envtest.Environment
+	// Dir holds kubeconfigs and logs.
+	Dir string
+	// BinDir holds the pinned binaries (kubectl among them).
+	BinDir string
+	// Admin and Sync are kubeconfig paths of a human admin (system:masters) and the
+	// sync identity; Config is the admin's REST config.
+	Admin, Sync string
+	Config      *rest.Config
+	Client      client.Client
+
+	kcm *exec.Cmd
+}
+
+// RepoRoot returns the repository root (the folder holding go.mod).
+func RepoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+// BinDir returns the folder with the pinned control-plane binaries
+// ($GITGATE_TEST_BIN or test/bin, built by test/tools/build.sh).
+func BinDir() string {
+	if d := os.Getenv("GITGATE_TEST_BIN"); d != "" {
+		return d
+	}
+	return filepath.Join(RepoRoot(), "test", "bin")
+}
+
+// Start starts the control plane; dir receives kubeconfigs and logs.
+func Start(dir string) (*ControlPlane, error) {
+	bin := BinDir()
+	for _, b := range []string{"etcd", "kube-apiserver", "kube-controller-manager", "kubectl"} {
+		if _, err := os.Stat(filepath.Join(bin, b)); err != nil {
+			return nil, fmt.Errorf("%s missing in %s: run `make tools` (test/tools/build.sh) first", b, bin)
+		}
+	}
+	cp := &ControlPlane{Dir: dir, BinDir: bin, Env: &envtest.Environment{
+		BinaryAssetsDirectory:    bin,
+		ControlPlaneStartTimeout: 60 * time.Second,
+		ControlPlaneStopTimeout:  30 * time.Second,
+	}}
+	cfg, err := cp.Env.Start()
+	if err != nil {
+		return nil, fmt.Errorf("start control plane: %w", err)
+	}
+	if err := cp.setup(cfg); err != nil {
+		return nil, errors.Join(err, cp.Stop())
+	}
+	return cp, nil
+}
+
+func (cp *ControlPlane) setup(base *rest.Config) error {
+	var err error
+	if cp.Admin, cp.Config, err = cp.addUser(AdminUser, base); err != nil {
+		return err
+	}
+	if cp.Sync, _, err = cp.addUser(SyncUser, base); err != nil {
+		return err
+	}
+	if cp.Client, err = client.New(cp.Config, client.Options{}); err != nil {
+		return fmt.Errorf("client: %w", err)
+	}
+	return cp.startKCM(base)
+}
+
+func (cp *ControlPlane) addUser(name string, base *rest.Config) (string, *rest.Config, error) {
+	u, err := cp.Env.AddUser(envtest.User{Name: name, Groups: []string{"system:masters"}}, base)
+	if err != nil {
+		return "", nil, fmt.Errorf("add user %s: %w", name, err)
+	}
+	kc, err := u.KubeConfig()
+	if err != nil {
+		return "", nil, fmt.Errorf("kubeconfig of %s: %w", name, err)
+	}
+	file := map[string]string{AdminUser: "admin", SyncUser: "sync", KCMUser: "kcm"}[name]
+	path := filepath.Join(cp.Dir, file+".kubeconfig")
+	if err := os.WriteFile(path, kc, 0o600); err != nil {
+		return "", nil, err
+	}
+	return path, u.Config(), nil
+}
+
+// startKCM runs kube-controller-manager beside the API server, so rollouts, garbage
+// collection and namespace teardown really happen.
+func (cp *ControlPlane) startKCM(base *rest.Config) error {
+	kc, _, err := cp.addUser(KCMUser, base)
+	if err != nil {
+		return err
+	}
+	logf, err := os.Create(filepath.Join(cp.Dir, "kube-controller-manager.log"))
+	if err != nil {
+		return err
+	}
+	cp.kcm = exec.Command(filepath.Join(cp.BinDir, "kube-controller-manager"),
+		"--kubeconfig="+kc, "--leader-elect=false", "--secure-port=0",
+		"--use-service-account-credentials=false", "--controllers=*,-serviceaccount-token",
+		"--concurrent-deployment-syncs=2", "--concurrent-gc-syncs=5", "--v=1")
+	cp.kcm.Stdout, cp.kcm.Stderr = logf, logf
+	if err := cp.kcm.Start(); err != nil {
+		return fmt.Errorf("start kube-controller-manager: %w", err)
+	}
+	return nil
+}
+
+// Stop stops kube-controller-manager and the control plane.
+func (cp *ControlPlane) Stop() error {
+	if cp.kcm != nil && cp.kcm.Process != nil {
+		_ = cp.kcm.Process.Kill()
+		_ = cp.kcm.Wait()
+	}
+	return cp.Env.Stop()
+}
+
+// Kubectl returns a kubectl command run with the given kubeconfig.
+func (cp *ControlPlane) Kubectl(kubeconfig string, args ...string) *exec.Cmd {
+	return exec.Command(filepath.Join(cp.BinDir, "kubectl"), append([]string{"--kubeconfig=" + kubeconfig}, args...)...)
+}

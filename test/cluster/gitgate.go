@@ -1,0 +1,165 @@
+package cluster
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/gitgate-dev/gitgate/certs"
+)
+
+// Gitgate is a running `gitgate serve` process.
+type Gitgate struct {
+	Dir         string
+	Port        int
+	ProbePort   int
+	MetricsPort int
+	AuditLog    string
+	CA          []byte
+	cmd         *exec.Cmd
+	log         *os.File
+}
+
+// BuildGitgate compiles cmd/gitgate into dir and returns the binary's path.
+func BuildGitgate(dir string) (string, error) {
+	bin := filepath.Join(dir, "gitgate")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/gitgate")
+	cmd.Dir = RepoRoot()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/gitgate: %w: %s", err, out)
+	}
+	return bin, nil
+}
+
+// FreePort returns a free TCP port on loopback.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// StartGitgate runs `gitgate serve` with a fresh serving certificate for 127.0.0.1,
+// the given kubeconfig and extra flags, and waits until it is ready.
+func StartGitgate(bin, dir, kubeconfig string, args ...string) (*Gitgate, error) {
+	g := &Gitgate{Dir: dir, AuditLog: filepath.Join(dir, "audit.log")}
+	b, err := certs.Generate(certs.Options{IPs: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"}}, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	certDir := filepath.Join(dir, "certs")
+	if err := certs.WriteDir(certDir, b); err != nil {
+		return nil, err
+	}
+	g.CA = b.CACert
+	for _, p := range []*int{&g.Port, &g.ProbePort, &g.MetricsPort} {
+		if *p, err = FreePort(); err != nil {
+			return nil, err
+		}
+	}
+	if g.log, err = os.Create(filepath.Join(dir, "gitgate.log")); err != nil {
+		return nil, err
+	}
+	g.cmd = exec.Command(bin, append([]string{"serve",
+		"--kubeconfig=" + kubeconfig, "--cert-dir=" + certDir, "--port=" + strconv.Itoa(g.Port),
+		"--health-probe-bind-address=127.0.0.1:" + strconv.Itoa(g.ProbePort),
+		"--metrics-bind-address=127.0.0.1:" + strconv.Itoa(g.MetricsPort),
+		"--audit-log=" + g.AuditLog, "--sync-user=" + SyncUser,
+	}, args...)...)
+	g.cmd.Stdout, g.cmd.Stderr = g.log, g.log
+	if err := g.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start gitgate: %w", err)
+	}
+	if err := g.WaitReady(60 * time.Second); err != nil {
+		return nil, fmt.Errorf("%w (log: %s)", err, g.log.Name())
+	}
+	return g, nil
+}
+
+// WaitReady polls /readyz until it answers 200.
+func (g *Gitgate) WaitReady(timeout time.Duration) error {
+	url := fmt.Sprintf("http://127.0.0.1:%d/readyz", g.ProbePort)
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if g.cmd.ProcessState != nil {
+			return fmt.Errorf("gitgate exited: %s", g.cmd.ProcessState)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return fmt.Errorf("gitgate not ready after %s", timeout)
+}
+
+// Stop ends the process.
+func (g *Gitgate) Stop() {
+	if g.cmd != nil && g.cmd.Process != nil {
+		_ = g.cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = g.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = g.cmd.Process.Kill()
+		}
+	}
+	if g.log != nil {
+		g.log.Close()
+	}
+}
+
+// WebhookConfiguration reads manifests/webhook.yaml and points it at this process:
+// the URL on loopback and the test CA, everything else exactly as shipped.
+func (g *Gitgate) WebhookConfiguration() (*admissionregistrationv1.ValidatingWebhookConfiguration, error) {
+	data, err := os.ReadFile(filepath.Join(RepoRoot(), "manifests", "webhook.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	var vwc admissionregistrationv1.ValidatingWebhookConfiguration
+	if err := yaml.UnmarshalStrict(data, &vwc); err != nil {
+		return nil, fmt.Errorf("manifests/webhook.yaml: %w", err)
+	}
+	url := fmt.Sprintf("https://127.0.0.1:%d/validate", g.Port)
+	for i := range vwc.Webhooks {
+		vwc.Webhooks[i].ClientConfig = admissionregistrationv1.WebhookClientConfig{URL: &url, CABundle: g.CA}
+	}
+	return &vwc, nil
+}
+
+// Install creates the webhook configuration in the cluster.
+func (g *Gitgate) Install(ctx context.Context, cp *ControlPlane) error {
+	vwc, err := g.WebhookConfiguration()
+	if err != nil {
+		return err
+	}
+	return cp.Client.Create(ctx, vwc)
+}
+
+// TLSConfig trusts the process's serving certificate.
+func (g *Gitgate) TLSConfig() *tls.Config {
+	pool := x509Pool(g.CA)
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+}
+
+func x509Pool(ca []byte) *x509.CertPool {
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(ca)
+	return pool
+}

@@ -1,0 +1,81 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// kubectl runs kubectl as the given user (cp.Admin or cp.Sync) and returns its
+// combined output and whether it succeeded.
+func kubectl(t *testing.T, kubeconfig string, args ...string) (string, bool) {
+	t.Helper()
+	out, err := cp.Kubectl(kubeconfig, args...).CombinedOutput()
+	return string(out), err == nil
+}
+
+// mustKubectl fails the test when kubectl fails.
+func mustKubectl(t *testing.T, kubeconfig string, args ...string) string {
+	t.Helper()
+	out, ok := kubectl(t, kubeconfig, args...)
+	if !ok {
+		t.Fatalf("kubectl %s: %s", strings.Join(args, " "), out)
+	}
+	return out
+}
+
+// denied asserts kubectl failed with a gitgate denial containing every want.
+func denied(t *testing.T, out string, ok bool, want ...string) {
+	t.Helper()
+	if ok {
+		t.Fatalf("expected a denial, kubectl succeeded: %s", out)
+	}
+	if !strings.Contains(out, "denied the request") || !strings.Contains(out, "gitgate:") {
+		t.Fatalf("expected a gitgate denial, got: %s", out)
+	}
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("denial does not mention %q:\n%s", w, out)
+		}
+	}
+}
+
+// gitFile returns the path of a file in the watched repository.
+func gitFile(rel string) string { return filepath.Join(repo.Dir, rel) }
+
+// variant writes a copy of a git file with replacements into the test's temp dir.
+func variant(t *testing.T, rel string, replace ...string) string {
+	t.Helper()
+	data, err := os.ReadFile(gitFile(rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	for i := 0; i+1 < len(replace); i += 2 {
+		if !strings.Contains(s, replace[i]) {
+			t.Fatalf("%s does not contain %q", rel, replace[i])
+		}
+		s = strings.ReplaceAll(s, replace[i], replace[i+1])
+	}
+	p := filepath.Join(t.TempDir(), filepath.Base(rel))
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// eventually retries f until it returns "" or the timeout passes.
+func eventually(t *testing.T, timeout time.Duration, f func() string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var last string
+	for time.Now().Before(deadline) {
+		if last = f(); last == "" {
+			return
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Fatalf("not true after %s: %s", timeout, last)
+}

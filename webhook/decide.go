@@ -1,0 +1,195 @@
+package webhook
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	admissionv1 "k8s.io/api/admission/v1"
+
+	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/policy"
+	"github.com/gitgate-dev/gitgate/webhook/drift"
+)
+
+// Decisions recorded in audit lines, metrics and auditAnnotations.
+const (
+	DecisionAllowed  = "allowed"
+	DecisionDenied   = "denied"
+	DecisionWarned   = "warned"
+	DecisionAudited  = "audited"
+	DecisionExcepted = "excepted"
+)
+
+// Whole-object drift items use these paths.
+const (
+	PathDelete     = "" // DELETE of a managed object: declared, git has it, new is absent
+	PathNotInGit   = "" // CREATE of an object git does not declare: not declared
+	annotationsKey = "metadata.annotations"
+	labelsKey      = "metadata.labels"
+)
+
+// verdict is the outcome of decide.
+type verdict struct {
+	decision   string
+	mode       string
+	desired    *gitindex.Object
+	violations []drift.Change // drift not covered by an exception
+	forbidden  []drift.Change // changes to gitgate's own metadata (rule 6), never excepted
+	excepted   []policy.Exception
+	expired    []policy.Exception
+	policyDeny []string
+	warnings   []string
+	policyErr  error
+	breakGlass string
+	notInGit   bool
+}
+
+func (v *verdict) drifted() bool {
+	return len(v.violations) > 0 || len(v.forbidden) > 0 || len(v.policyDeny) > 0 || v.policyErr != nil
+}
+
+func (h *Handler) decide(ctx context.Context, rev *Revision, in *input) *verdict {
+	snap := rev.Snapshot
+	v := &verdict{mode: h.opts.Mode}
+	if m := snap.Config.ModeFor(in.key.Namespace); m != "" {
+		v.mode = m
+	}
+	v.forbidden = forgedMetadata(in)
+	if desired, ok := snap.Lookup(in.key); ok {
+		v.desired = desired
+		v.violations = h.managed(in, desired)
+	} else if h.undeclaredCreate(snap, in) {
+		v.notInGit = true
+		v.violations = []drift.Change{{Path: PathNotInGit, New: in.obj}}
+	}
+	if len(v.violations) > 0 && rev.Policy != nil {
+		h.except(ctx, rev, in, v)
+	}
+	v.decision = finalDecision(v)
+	return v
+}
+
+// managed returns the violations of a request on an object git declares.
+func (h *Handler) managed(in *input, desired *gitindex.Object) []drift.Change {
+	switch {
+	case in.operation() == admissionv1.Delete:
+		if metaString(in.old, "deletionTimestamp") != "" || in.actor == actorController {
+			return nil
+		}
+		return []drift.Change{{Path: PathDelete, Declared: true, Git: desired.Object, Old: in.old}}
+	case in.operation() == admissionv1.Create:
+		return h.cmp.Against(in.gvk, in.obj, desired.Object)
+	case in.operation() != admissionv1.Update:
+		return nil
+	case in.scale:
+		return h.violations(in, []drift.Change{scaleChange(in, desired)})
+	}
+	return h.violations(in, h.cmp.Diff(in.gvk, in.old, in.obj, desired.Object))
+}
+
+// violations keeps the changes that are neither toward git nor allowed undeclared.
+func (h *Handler) violations(in *input, changes []drift.Change) []drift.Change {
+	merge := h.opts.Merge || in.actor == actorController
+	var out []drift.Change
+	for _, c := range changes {
+		if c.TowardGit() || (!c.Declared && merge) || drift.Equal(c.Old, c.New) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// scaleChange turns a Scale update into the change of the parent's spec.replicas;
+// an absent Scale.spec.replicas means 0.
+func scaleChange(in *input, desired *gitindex.Object) drift.Change {
+	replicas := func(obj map[string]any) any {
+		spec, _ := obj["spec"].(map[string]any)
+		if r, ok := spec["replicas"]; ok && r != nil {
+			return r
+		}
+		return int64(0)
+	}
+	spec, _ := desired.Object["spec"].(map[string]any)
+	git, declared := spec["replicas"]
+	return drift.Change{Path: "spec.replicas", Declared: declared && git != nil, Git: git, Old: replicas(in.old), New: replicas(in.obj)}
+}
+
+// undeclaredCreate is rule 4: a non-controller creates an object git does not
+// declare, of a kind git manages, in a namespace git governs.
+func (h *Handler) undeclaredCreate(snap *gitindex.Snapshot, in *input) bool {
+	return in.operation() == admissionv1.Create && !in.scale && in.actor == actorHuman && !h.opts.AllowUnknown &&
+		in.key.Namespace != "" && snap.Governs(in.key.Namespace) && snap.ManagesKind(in.key.GroupKind())
+}
+
+// finalDecision applies the mode to what is left after exceptions.
+func finalDecision(v *verdict) string {
+	switch {
+	case v.drifted() && v.mode == ModeEnforce:
+		return DecisionDenied
+	case v.drifted() && v.mode == ModeWarn:
+		return DecisionWarned
+	case v.drifted():
+		return DecisionAudited
+	case len(v.excepted) > 0:
+		return DecisionExcepted
+	}
+	return DecisionAllowed
+}
+
+// gitgatePrefix marks gitgate's own labels and annotations.
+const gitgatePrefix = "gitgate.dev/"
+
+// selfServe are gitgate.dev/ annotations a user may set on a request; policy
+// decides what they are worth (break-glass).
+var selfServe = map[string]bool{
+	"gitgate.dev/break-glass":       true,
+	"gitgate.dev/break-glass-until": true,
+}
+
+// forgedMetadata is rule 6: any change by a non-sync identity that adds or alters
+// gitgate's own labels or annotations.
+func forgedMetadata(in *input) []drift.Change {
+	var out []drift.Change
+	for _, field := range []string{"labels", "annotations"} {
+		oldM := metaMap(in.old, field)
+		newM := metaMap(in.obj, field)
+		keys := make([]string, 0)
+		for k := range newM {
+			keys = append(keys, k)
+		}
+		for k := range oldM {
+			if _, ok := newM[k]; !ok && in.operation() != admissionv1.Delete {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if !strings.HasPrefix(k, gitgatePrefix) || selfServe[k] || oldM[k] == newM[k] {
+				continue
+			}
+			path := "metadata." + field + `["` + k + `"]`
+			out = append(out, drift.Change{Path: path, Old: nilIfEmpty(oldM, k), New: nilIfEmpty(newM, k)})
+		}
+	}
+	return out
+}
+
+func metaMap(obj map[string]any, field string) map[string]string {
+	meta, _ := obj["metadata"].(map[string]any)
+	m, _ := meta[field].(map[string]any)
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		s, _ := v.(string)
+		out[k] = s
+	}
+	return out
+}
+
+func nilIfEmpty(m map[string]string, k string) any {
+	if v, ok := m[k]; ok {
+		return v
+	}
+	return nil
+}

@@ -1,0 +1,23 @@
+// Package webhook is gitgate's admission.Handler: it turns an AdmissionRequest into
+// a decision against the current git revision and answers with a message a human
+// can act on.
+//
+// The request path does no I/O: the revision (snapshot + compiled policy) is read
+// from one atomic pointer, the comparison is webhook/drift, Rego is evaluated only
+// when there is drift to except, and audit records are queued without blocking.
+//
+// Decision semantics (DESIGN.md, "Decision semantics"):
+//   - the sync identity (exact username) is always allowed;
+//   - cluster controllers are held to git's declared paths only (merge mode) and
+//     may create unmanaged objects and delete;
+//   - everyone else: UPDATE "toward git or nothing" over Δ(old, new); scale as an
+//     update of spec.replicas; CREATE of a managed object must match git; CREATE of
+//     an unmanaged object of a kind git manages in a namespace git governs is denied
+//     unless --unknown=allow; DELETE of a managed object is denied unless it is
+//     already terminating; nobody but the sync identity adds or alters gitgate's
+//     own gitgate.dev/ labels and annotations.
+//
+// Violations are drift items; Rego exceptions may cover them. The mode (enforce,
+// warn, audit; per namespace from .gitgate.yaml) decides whether uncovered drift
+// is denied, warned about or only audited.
+package webhook

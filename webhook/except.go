@@ -1,0 +1,84 @@
+package webhook
+
+import (
+	"context"
+	"time"
+
+	authenticationv1 "k8s.io/api/authentication/v1"
+
+	"github.com/gitgate-dev/gitgate/policy"
+	"github.com/gitgate-dev/gitgate/webhook/drift"
+)
+
+// except evaluates the revision's Rego for the violations and removes the covered
+// ones. An evaluation error keeps every violation and is reported (fail closed).
+func (h *Handler) except(ctx context.Context, rev *Revision, in *input, v *verdict) {
+	pin := policyInput(rev, in, v, h.now())
+	res, err := rev.Policy.Evaluate(ctx, pin)
+	if err != nil {
+		v.policyErr = err
+		return
+	}
+	var left []drift.Change
+	for i, c := range v.violations {
+		if i < len(res.Covered) && res.Covered[i] {
+			continue
+		}
+		left = append(left, c)
+	}
+	v.violations = left
+	v.excepted = res.Exceptions
+	v.expired = res.Expired
+	v.policyDeny = res.Deny
+	v.warnings = append(v.warnings, res.Warn...)
+	for _, e := range res.Exceptions {
+		if e.BreakGlass {
+			v.breakGlass = metaMap(in.obj, "annotations")["gitgate.dev/break-glass"]
+		}
+	}
+}
+
+func policyInput(rev *Revision, in *input, v *verdict, now time.Time) *policy.Input {
+	pin := &policy.Input{
+		Request: policy.Request{
+			Operation:   string(in.req.Operation),
+			SubResource: in.req.SubResource,
+			UserInfo: policy.UserInfo{
+				Username: in.req.UserInfo.Username, UID: in.req.UserInfo.UID,
+				Groups: in.req.UserInfo.Groups, Extra: extra(in.req.UserInfo.Extra),
+			},
+			DryRun:      in.req.DryRun != nil && *in.req.DryRun,
+			Kind:        policy.GVK{Group: in.gvk.Group, Version: in.gvk.Version, Kind: in.gvk.Kind},
+			Namespace:   in.key.Namespace,
+			Name:        in.key.Name,
+			Annotations: metaMap(in.obj, "annotations"),
+		},
+		Object:    in.obj,
+		OldObject: in.old,
+		Commit:    rev.Snapshot.Commit,
+		Now:       now,
+	}
+	if v.desired != nil {
+		pin.Desired = v.desired.Object
+		pin.Source = v.desired.Source()
+	}
+	pin.Drift = make([]policy.DriftItem, len(v.violations))
+	for i, c := range v.violations {
+		pin.Drift[i] = policy.DriftItem{Path: c.Path, Declared: c.Declared, Git: c.Git, Old: c.Old, New: c.New}
+		if c.Path == "" { // whole-object items carry no object copies
+			pin.Drift[i].Git, pin.Drift[i].Old, pin.Drift[i].New = nil, nil, nil
+		}
+	}
+	return pin
+}
+
+func extra(in map[string]authenticationv1.ExtraValue) map[string][]string {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make(map[string][]string, len(in))
+	for k, v := range in {
+		out[k] = []string(v)
+	}
+	return out
+}

@@ -1,0 +1,146 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	admissionv1 "k8s.io/api/admission/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/policy"
+	"github.com/gitgate-dev/gitgate/webhook/drift"
+)
+
+// Revision is what the webhook serves: one commit's snapshot and the policy
+// compiled from the same commit. It is immutable and swapped as a whole.
+type Revision struct {
+	Snapshot *gitindex.Snapshot
+	Policy   *policy.Engine
+}
+
+// Handler decides admission requests against the current Revision.
+type Handler struct {
+	opts Options
+	cmp  *drift.Comparer
+	rev  atomic.Pointer[Revision]
+	now  func() time.Time
+}
+
+var _ admission.Handler = (*Handler)(nil)
+
+// NewHandler returns a Handler with no revision: until Store is called, humans are
+// denied with an explanation and controllers and the sync identity pass.
+func NewHandler(opts Options) (*Handler, error) {
+	opts.Default()
+	if err := opts.Validate(); err != nil {
+		return nil, fmt.Errorf("webhook options: %w", err)
+	}
+	return &Handler{opts: opts, cmp: drift.New(opts.Schemas), now: time.Now}, nil
+}
+
+// Store publishes a new revision in one atomic swap.
+func (h *Handler) Store(r *Revision) { h.rev.Store(r) }
+
+// Revision returns the revision being served, or nil before the first one.
+func (h *Handler) Revision() *Revision { return h.rev.Load() }
+
+// Comparer returns the comparison the handler uses (for the drift scan and check).
+func (h *Handler) Comparer() *drift.Comparer { return h.cmp }
+
+// Ready is a readiness check: ready once a revision is loaded.
+func (h *Handler) Ready(*http.Request) error {
+	if h.rev.Load() == nil {
+		return fmt.Errorf("no git revision loaded yet")
+	}
+	return nil
+}
+
+// Handle implements admission.Handler.
+func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.Response {
+	start := h.now()
+	who := h.opts.classify(req.UserInfo)
+	if who == actorSync {
+		return allowed("sync identity")
+	}
+	rev := h.rev.Load()
+	in, err := decodeRequest(req, who, rev)
+	if err != nil {
+		return h.opts.Metrics.errored(req, admission.Errored(http.StatusBadRequest, fmt.Errorf("gitgate: %w", err)))
+	}
+	if rev == nil {
+		if who == actorController {
+			return allowed("controller; no revision loaded yet")
+		}
+		return h.opts.Metrics.errored(req, admission.Denied("gitgate has not loaded git yet; retry in a moment (only the sync identity and cluster controllers may write until it has)"))
+	}
+	v := h.decide(ctx, rev, in)
+	resp := h.respond(rev, in, v)
+	h.report(ctx, rev, in, v, start)
+	return resp
+}
+
+// input is a decoded admission request.
+type input struct {
+	req   *admission.Request
+	actor actor
+	gvk   schema.GroupVersionKind // of the object (the parent's for scale)
+	key   gitindex.Key
+	obj   map[string]any
+	old   map[string]any
+	scale bool
+}
+
+func decodeRequest(req admission.Request, who actor, rev *Revision) (*input, error) {
+	in := &input{req: &req, actor: who}
+	var err error
+	if in.obj, err = decodeRaw(req.Object.Raw); err != nil {
+		return nil, fmt.Errorf("decode object: %w", err)
+	}
+	if in.old, err = decodeRaw(req.OldObject.Raw); err != nil {
+		return nil, fmt.Errorf("decode oldObject: %w", err)
+	}
+	in.gvk = schema.GroupVersionKind{Group: req.Kind.Group, Version: req.Kind.Version, Kind: req.Kind.Kind}
+	if req.SubResource == "scale" {
+		in.scale = true
+		in.gvk = schema.GroupVersionKind{Group: req.Resource.Group, Version: req.Resource.Version}
+		if rev != nil {
+			in.gvk.Kind, _ = rev.Snapshot.KindFor(schema.GroupResource{Group: req.Resource.Group, Resource: req.Resource.Resource})
+		}
+	}
+	name := req.Name
+	if name == "" {
+		name = metaString(in.old, "name")
+	}
+	in.key = gitindex.Key{Group: in.gvk.Group, Kind: in.gvk.Kind, Namespace: req.Namespace, Name: name}
+	return in, nil
+}
+
+func decodeRaw(raw []byte) (map[string]any, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var m map[string]any
+	if err := utiljson.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func metaString(obj map[string]any, field string) string {
+	meta, _ := obj["metadata"].(map[string]any)
+	s, _ := meta[field].(string)
+	return s
+}
+
+func allowed(reason string) admission.Response {
+	return admission.Allowed(reason)
+}
+
+// operation returns the request's operation.
+func (in *input) operation() admissionv1.Operation { return in.req.Operation }

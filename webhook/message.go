@@ -1,0 +1,110 @@
+package webhook
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/webhook/drift"
+)
+
+// maxMessageItems bounds the drift lines of a denial so kubectl output stays short.
+const maxMessageItems = 8
+
+// maxValueLen truncates values in messages.
+const maxValueLen = 60
+
+// message renders the text kubectl prints: what, where in git, each drifted field
+// with git's and the requested value, and the way forward.
+func message(rev *Revision, in *input, v *verdict) string {
+	var b strings.Builder
+	verb := map[string]string{DecisionDenied: "denied", DecisionWarned: "would be denied (warn mode)", DecisionAudited: "drifts from git (audit mode)"}[v.decision]
+	fmt.Fprintf(&b, "gitgate: %s of %s %s", in.req.Operation, in.key, verb)
+	if in.req.SubResource != "" {
+		fmt.Fprintf(&b, " (subresource %s)", in.req.SubResource)
+	}
+	b.WriteString(".\n")
+	if v.desired != nil {
+		fmt.Fprintf(&b, "  git: %s\n", location(rev.Snapshot, v.desired))
+	}
+	secret := in.key.Group == "" && in.key.Kind == "Secret"
+	items := append(append([]drift.Change(nil), v.forbidden...), v.violations...)
+	for i, c := range items {
+		if i == maxMessageItems {
+			fmt.Fprintf(&b, "  ... and %d more\n", len(items)-i)
+			break
+		}
+		b.WriteString("  - " + describe(c, in, secret, isForbidden(c, v)) + "\n")
+	}
+	for _, d := range v.policyDeny {
+		b.WriteString("  - policy: " + d + "\n")
+	}
+	if v.policyErr != nil {
+		fmt.Fprintf(&b, "  - policy evaluation failed, so the change is not excepted: %v\n", v.policyErr)
+	}
+	for _, e := range v.expired {
+		fmt.Fprintf(&b, "  - exception %q expired at %s\n", e.ID, e.Expires.UTC().Format("2006-01-02T15:04:05Z"))
+	}
+	b.WriteString("  " + advice(rev, in, v))
+	return b.String()
+}
+
+func location(snap *gitindex.Snapshot, o *gitindex.Object) string {
+	return fmt.Sprintf("%s@%s:%s", snap.Repo, snap.ShortCommit(), o.Source())
+}
+
+func isForbidden(c drift.Change, v *verdict) bool {
+	for _, f := range v.forbidden {
+		if f.Path == c.Path {
+			return true
+		}
+	}
+	return false
+}
+
+func describe(c drift.Change, in *input, secret, forbidden bool) string {
+	switch {
+	case forbidden:
+		return c.Path + ": only gitgate's sync identity may set gitgate.dev/ labels and annotations"
+	case c.Path == "" && in.req.Operation == "DELETE":
+		return "delete: the object is declared in git"
+	case c.Path == "":
+		return fmt.Sprintf("create: not declared in git, and git manages %s objects in namespace %s", in.key.Kind, in.key.Namespace)
+	case !c.Declared:
+		return fmt.Sprintf("%s: not declared in git (strict mode), request sets %s", c.Path, show(c.New, secret))
+	}
+	return fmt.Sprintf("%s: git has %s, request has %s", c.Path, show(c.Git, secret), show(c.New, secret))
+}
+
+func advice(rev *Revision, in *input, v *verdict) string {
+	policyDir := "policies/"
+	switch {
+	case v.notInGit:
+		return fmt.Sprintf("Add it to git (namespace %s is managed by %s), or add an exception under %s.", in.key.Namespace, rev.Snapshot.Repo, policyDir)
+	case v.desired == nil:
+		return "Only gitgate's sync identity may change gitgate.dev/ metadata."
+	case in.req.Operation == "DELETE":
+		return fmt.Sprintf("To delete it, remove it from git at %s and push; or add an exception under %s.", v.desired.Source(), policyDir)
+	}
+	return fmt.Sprintf("Change it in git at %s and push (the sync applies it), or add an exception under %s.", v.desired.Source(), policyDir)
+}
+
+// show renders a value for a message: JSON, truncated; Secret values hidden.
+func show(v any, secret bool) string {
+	if v == nil {
+		return "(absent)"
+	}
+	if secret {
+		return "(hidden)"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	s := string(b)
+	if len(s) > maxValueLen {
+		s = s[:maxValueLen-3] + "..."
+	}
+	return s
+}

@@ -1,0 +1,68 @@
+package webhook
+
+import (
+	"fmt"
+
+	"github.com/gitgate-dev/gitgate/webhook/drift"
+)
+
+// Modes of enforcement.
+const (
+	ModeEnforce = "enforce"
+	ModeWarn    = "warn"
+	ModeAudit   = "audit"
+)
+
+// Options configures the Handler.
+type Options struct {
+	Identities
+	// Mode is the global mode: enforce (deny), warn (allow with a warning) or audit
+	// (allow, audit only). Default enforce. .gitgate.yaml may override it per namespace.
+	Mode string
+	// Merge allows paths git does not declare to be changed (merge mode); the default
+	// (strict) denies them.
+	Merge bool
+	// AllowUnknown lets anyone create objects git does not declare in namespaces git
+	// governs (--unknown=allow). Default deny.
+	AllowUnknown bool
+	// Schemas resolves structural schemas for the comparison; default the built-in kinds.
+	Schemas drift.Schemas
+	// Auditor receives audit records; nil discards them.
+	Auditor Auditor
+	// Metrics, if set, counts decisions.
+	Metrics *Metrics
+}
+
+// Default fills in defaults.
+func (o *Options) Default() {
+	if o.Mode == "" {
+		o.Mode = ModeEnforce
+	}
+	if o.ControllerUsers == nil {
+		o.ControllerUsers = DefaultControllerUsers
+	}
+	if o.ControllerGroups == nil {
+		o.ControllerGroups = DefaultControllerGroups
+	}
+	if o.Schemas == nil {
+		o.Schemas = drift.NewBuiltinSchemas()
+	}
+}
+
+// Validate reports invalid options.
+func (o Options) Validate() error {
+	switch o.Mode {
+	case "", ModeEnforce, ModeWarn, ModeAudit:
+	default:
+		return fmt.Errorf("mode %q is not one of enforce, warn, audit", o.Mode)
+	}
+	if len(o.SyncUsers) == 0 {
+		return fmt.Errorf("at least one sync user is required")
+	}
+	for _, u := range o.SyncUsers {
+		if u == "" {
+			return fmt.Errorf("sync user must not be empty")
+		}
+	}
+	return nil
+}

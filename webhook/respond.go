@@ -1,0 +1,120 @@
+package webhook
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/go-logr/logr"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/gitgate-dev/gitgate/webhook/audit"
+	"github.com/gitgate-dev/gitgate/webhook/drift"
+)
+
+// Auditor receives audit records without blocking (audit.Log).
+type Auditor interface {
+	Record(r audit.Record) bool
+}
+
+// respond builds the admission response for a verdict: the one place decisions
+// become responses.
+func (h *Handler) respond(rev *Revision, in *input, v *verdict) admission.Response {
+	var resp admission.Response
+	switch v.decision {
+	case DecisionAllowed:
+		return allowed("")
+	case DecisionDenied:
+		resp = admission.Denied(message(rev, in, v))
+	case DecisionWarned:
+		resp = admission.Allowed("").WithWarnings(strings.Split(message(rev, in, v), "\n")...)
+	default:
+		resp = admission.Allowed("")
+	}
+	if len(v.warnings) > 0 {
+		resp = resp.WithWarnings(v.warnings...)
+	}
+	resp.AuditAnnotations = map[string]string{
+		"decision": v.decision,
+		"mode":     v.mode,
+		"commit":   rev.Snapshot.Commit,
+	}
+	if v.desired != nil {
+		resp.AuditAnnotations["source"] = v.desired.Source()
+	}
+	if ids := exceptionIDs(v); len(ids) > 0 {
+		resp.AuditAnnotations["exceptions"] = strings.Join(ids, ",")
+	}
+	if v.breakGlass != "" {
+		resp.AuditAnnotations["break-glass"] = v.breakGlass
+	}
+	return resp
+}
+
+func exceptionIDs(v *verdict) []string {
+	ids := make([]string, 0, len(v.excepted))
+	for _, e := range v.excepted {
+		ids = append(ids, e.ID)
+	}
+	return ids
+}
+
+// report writes the audit record and counts the decision. It never blocks.
+func (h *Handler) report(ctx context.Context, rev *Revision, in *input, v *verdict, start time.Time) {
+	dryRun := in.req.DryRun != nil && *in.req.DryRun
+	h.opts.Metrics.observe(in, v.decision, v.mode, dryRun, time.Since(start))
+	if v.decision == DecisionAllowed || h.opts.Auditor == nil {
+		return
+	}
+	if !h.opts.Auditor.Record(h.auditRecord(rev, in, v, dryRun)) {
+		logr.FromContextOrDiscard(ctx).V(1).Info("audit queue full, record dropped", "uid", in.req.UID)
+	}
+}
+
+func (h *Handler) auditRecord(rev *Revision, in *input, v *verdict, dryRun bool) audit.Record {
+	u := in.req.UserInfo
+	r := audit.Record{
+		Time: h.now().UTC(), UID: string(in.req.UID),
+		User:      audit.User{Username: u.Username, UID: u.UID, Groups: u.Groups, Extra: extra(u.Extra)},
+		Operation: string(in.req.Operation), SubResource: in.req.SubResource,
+		GVK:       audit.GVK{Group: in.gvk.Group, Version: in.gvk.Version, Kind: in.gvk.Kind},
+		Namespace: in.key.Namespace, Name: in.key.Name, DryRun: dryRun,
+		Decision: v.decision, Mode: v.mode, Exceptions: exceptionIDs(v), BreakGlass: v.breakGlass,
+		Commit: rev.Snapshot.Commit,
+	}
+	if v.desired != nil {
+		r.Source = v.desired.Source()
+	}
+	r.Reasons = reasons(in, v)
+	for _, c := range append(append([]drift.Change(nil), v.forbidden...), v.violations...) {
+		item := audit.DriftItem{Path: c.Path, Declared: c.Declared, Git: c.Git, Old: c.Old, New: c.New}
+		if c.Path == "" {
+			item.Git, item.Old, item.New = nil, nil, nil
+		}
+		r.Drift = append(r.Drift, item)
+	}
+	if in.key.Group == "" && in.key.Kind == "Secret" {
+		r.Drift = audit.MaskSecret(r.Drift)
+	}
+	return r
+}
+
+// reasons are the message's item lines, for the audit record.
+func reasons(in *input, v *verdict) []string {
+	secret := in.key.Group == "" && in.key.Kind == "Secret"
+	var out []string
+	for _, c := range v.forbidden {
+		out = append(out, describe(c, in, secret, true))
+	}
+	for _, c := range v.violations {
+		out = append(out, describe(c, in, secret, false))
+	}
+	out = append(out, v.policyDeny...)
+	if v.policyErr != nil {
+		out = append(out, "policy evaluation failed: "+v.policyErr.Error())
+	}
+	for _, e := range v.excepted {
+		out = append(out, "excepted by "+e.ID+": "+e.Reason)
+	}
+	return out
+}
