@@ -49,16 +49,6 @@ func (s *Source) URL() string { return s.opts.URL }
 
 func isHash(ref string) bool { return len(ref) == 40 && plumbing.IsHash(ref) }
 
-func (s *Source) refSpecs() []config.RefSpec {
-	if isHash(s.opts.Ref) {
-		return []config.RefSpec{"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"}
-	}
-	return []config.RefSpec{
-		config.RefSpec(fmt.Sprintf("+refs/heads/%s:refs/remotes/origin/%s", s.opts.Ref, s.opts.Ref)),
-		config.RefSpec(fmt.Sprintf("+refs/tags/%s:refs/tags/%s", s.opts.Ref, s.opts.Ref)),
-	}
-}
-
 // Fetch brings the clone up to date and resolves the ref to a commit hash.
 func (s *Source) Fetch(ctx context.Context) (string, error) {
 	if s.repo == nil {
@@ -71,39 +61,56 @@ func (s *Source) Fetch(ctx context.Context) (string, error) {
 		}
 		s.repo = repo
 	}
-	err := s.repo.FetchContext(ctx, &git.FetchOptions{
-		RemoteName: "origin", RefSpecs: s.refSpecs(), Auth: s.opts.Auth, Force: true, Tags: git.NoTags,
+	spec, local, err := s.refSpec(ctx)
+	if err != nil {
+		return "", err
+	}
+	err = s.repo.FetchContext(ctx, &git.FetchOptions{
+		RemoteName: "origin", RefSpecs: []config.RefSpec{spec}, Auth: s.opts.Auth, Force: true, Tags: git.NoTags,
 	})
-	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) && !isMissingRefErr(err) {
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return "", fmt.Errorf("fetch %s: %w", s.opts.URL, err)
 	}
-	return s.resolve()
-}
-
-// isMissingRefErr tolerates one of the two refspecs (branch or tag) not existing.
-func isMissingRefErr(err error) bool {
-	var nm git.NoMatchingRefSpecError
-	return errors.As(err, &nm)
-}
-
-func (s *Source) resolve() (string, error) {
 	if isHash(s.opts.Ref) {
 		if _, err := s.repo.CommitObject(plumbing.NewHash(s.opts.Ref)); err != nil {
-			return "", fmt.Errorf("commit %s: %w", s.opts.Ref, err)
+			return "", fmt.Errorf("commit %s not found in %s: %w", s.opts.Ref, s.opts.URL, err)
 		}
 		return s.opts.Ref, nil
 	}
-	for _, name := range []plumbing.ReferenceName{
-		plumbing.NewRemoteReferenceName("origin", s.opts.Ref),
-		plumbing.NewTagReferenceName(s.opts.Ref),
-	} {
-		ref, err := s.repo.Reference(name, true)
-		if err != nil {
-			continue
-		}
-		return s.peel(ref.Hash())
+	ref, err := s.repo.Reference(local, true)
+	if err != nil {
+		return "", fmt.Errorf("resolve %s: %w", local, err)
 	}
-	return "", fmt.Errorf("ref %q not found in %s", s.opts.Ref, s.opts.URL)
+	return s.peel(ref.Hash())
+}
+
+// refSpec lists the remote's refs and picks the branch or tag named by Ref.
+func (s *Source) refSpec(ctx context.Context) (config.RefSpec, plumbing.ReferenceName, error) {
+	if isHash(s.opts.Ref) {
+		return "+refs/heads/*:refs/remotes/origin/*", "", nil
+	}
+	remote, err := s.repo.Remote("origin")
+	if err != nil {
+		return "", "", err
+	}
+	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: s.opts.Auth})
+	if err != nil {
+		return "", "", fmt.Errorf("list refs of %s: %w", s.opts.URL, err)
+	}
+	branch, tag := plumbing.NewBranchReferenceName(s.opts.Ref), plumbing.NewTagReferenceName(s.opts.Ref)
+	for _, want := range []plumbing.ReferenceName{branch, tag} {
+		for _, r := range refs {
+			if r.Name() != want {
+				continue
+			}
+			local := plumbing.NewRemoteReferenceName("origin", s.opts.Ref)
+			if want == tag {
+				local = tag
+			}
+			return config.RefSpec(fmt.Sprintf("+%s:%s", want, local)), local, nil
+		}
+	}
+	return "", "", fmt.Errorf("ref %q is neither a branch nor a tag of %s", s.opts.Ref, s.opts.URL)
 }
 
 // peel resolves annotated tags to their commit.
