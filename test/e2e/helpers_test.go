@@ -79,3 +79,22 @@ func eventually(t *testing.T, timeout time.Duration, f func() string) {
 	}
 	t.Fatalf("not true after %s: %s", timeout, last)
 }
+
+func readGit(t *testing.T, rel string) string {
+	t.Helper()
+	data, err := os.ReadFile(gitFile(rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// auditLines returns the audit log's lines.
+func auditLines(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile(gg.AuditLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSpace(string(data)), "\n")
+}

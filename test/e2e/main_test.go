@@ -75,13 +75,22 @@ func run(m *testing.M) (int, error) {
 
 // seed applies git's manifests as the sync identity, as the applier would.
 func seed() error {
-	for _, d := range []string{"k8s/namespaces", "k8s/app"} {
-		out, err := cp.Kubectl(cp.Sync, "apply", "--server-side", "--field-manager=gitgate", "-f", filepath.Join(repo.Dir, d)).CombinedOutput()
+	apply := func(args ...string) error {
+		out, err := cp.Kubectl(cp.Sync, args...).CombinedOutput()
 		if err != nil {
-			return fmt.Errorf("seed %s: %w: %s", d, err, out)
+			return fmt.Errorf("seed: kubectl %s: %w: %s", strings.Join(args, " "), err, out)
+		}
+		return nil
+	}
+	for _, d := range []string{"k8s/namespaces", "k8s/crds"} {
+		if err := apply("apply", "--server-side", "--field-manager=gitgate", "-f", filepath.Join(repo.Dir, d)); err != nil {
+			return err
 		}
 	}
-	return nil
+	if err := apply("wait", "--for=condition=Established", "--timeout=60s", "crd/greetings.demo.gitgate.dev"); err != nil {
+		return err
+	}
+	return apply("apply", "--server-side", "--field-manager=gitgate", "-f", filepath.Join(repo.Dir, "k8s/app"))
 }
 
 func dumpOnError(err error, dir string) error {

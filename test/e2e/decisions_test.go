@@ -1,0 +1,75 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Every write path kubectl has, against git's nginx Deployment.
+func TestWritePathsAreGated(t *testing.T) {
+	d := []string{"-n", "staging"}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"strategic merge patch", []string{"patch", "deployment/nginx-deployment", "-p", `{"spec":{"replicas":6}}`}, "spec.replicas: git has 3, request has 6"},
+		{"merge patch", []string{"patch", "deployment/nginx-deployment", "--type=merge", "-p", `{"spec":{"replicas":6}}`}, "spec.replicas"},
+		{"json patch", []string{"patch", "deployment/nginx-deployment", "--type=json", "-p", `[{"op":"replace","path":"/spec/replicas","value":6}]`}, "spec.replicas"},
+		{"set image", []string{"set", "image", "deployment/nginx-deployment", "nginx=nginx:latest"}, `containers[name=nginx].image: git has "nginx:1.21", request has "nginx:latest"`},
+		{"label", []string{"label", "deployment/nginx-deployment", "team=red"}, "metadata.labels.team: not declared in git"},
+		{"annotate", []string{"annotate", "deployment/nginx-deployment", "note=hi"}, "metadata.annotations.note"},
+		{"label overwrite of a declared label", []string{"label", "--overwrite", "deployment/nginx-deployment", "app=other"}, `metadata.labels.app: git has "nginx", request has "other"`},
+		{"forged management label", []string{"label", "deployment/nginx-deployment", "gitgate.dev/managed=false"}, "only gitgate's sync identity"},
+		{"delete --all", []string{"delete", "configmap", "--all", "--wait=false"}, "delete: the object is declared in git"},
+		{"dry-run=server gets the same answer", []string{"scale", "deployment/nginx-deployment", "--replicas=8", "--dry-run=server"}, "spec.replicas: git has 3, request has 8"},
+		{"server-side apply with a forged field manager", []string{"apply", "--server-side", "--force-conflicts", "--field-manager=gitgate", "-f", "-"}, "spec.replicas: git has 3, request has 2"},
+		{"custom resource update", []string{"patch", "greeting/hello", "--type=merge", "-p", `{"spec":{"message":"hacked"}}`}, `spec.message: git has "hello from git", request has "hacked"`},
+		{"custom resource scale", []string{"scale", "greeting/hello", "--replicas=4"}, "spec.replicas: git has 1, request has 4"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := cp.Kubectl(cp.Admin, append(d, tt.args...)...)
+			if tt.args[len(tt.args)-1] == "-" {
+				cmd.Stdin = strings.NewReader(strings.Replace(readGit(t, deployFile), "replicas: 3", "replicas: 2", 1))
+			}
+			out, err := cmd.CombinedOutput()
+			denied(t, string(out), err == nil, tt.want)
+		})
+	}
+	// None of it got through.
+	out := mustKubectl(t, cp.Admin, "-n", "staging", "get", "deployment/nginx-deployment", "-o", "jsonpath={.spec.replicas} {.metadata.labels}")
+	if !strings.HasPrefix(out, "3 ") || strings.Contains(out, "team") {
+		t.Fatalf("drift got through: %s", out)
+	}
+}
+
+func TestRepairBackToGitIsAllowed(t *testing.T) {
+	mustKubectl(t, cp.Sync, "-n", "staging", "patch", "configmap/nginx-config", "--type=merge", "-p", `{"data":{"greeting":"drifted"}}`)
+	mustKubectl(t, cp.Admin, "-n", "staging", "patch", "configmap/nginx-config", "--type=merge", "-p", `{"data":{"greeting":"hello from git"}}`)
+}
+
+func TestDryRunIsAuditedAsDryRun(t *testing.T) {
+	out, ok := kubectl(t, cp.Admin, "-n", "staging", "scale", "deployment/nginx-deployment", "--replicas=11", "--dry-run=server")
+	denied(t, out, ok, "request has 11")
+	eventually(t, 5*time.Second, func() string {
+		for _, l := range auditLines(t) {
+			if strings.Contains(l, `"new":11`) {
+				if !strings.Contains(l, `"dryRun":true`) {
+					return "audit line not marked dry-run: " + l
+				}
+				return ""
+			}
+		}
+		return "no audit line for the dry-run"
+	})
+}
+
+func TestControllerCreatesInGovernedNamespace(t *testing.T) {
+	// Pods are not a kind git manages; ReplicaSets made by the deployment controller
+	// carry ownerReferences: neither is a human's business here.
+	name := fmt.Sprintf("pod-%d", time.Now().UnixNano())
+	mustKubectl(t, cp.Admin, "-n", "staging", "run", name, "--image=nginx:1.21", "--restart=Never")
+}
