@@ -1,0 +1,48 @@
+# Built-in default policies of gitgate. They are compiled next to the
+# repository's policies unless Options.DisableBuiltins is set, and each one can
+# be turned off from the repository by listing its id in
+# data.gitgate.config.disable_builtin.
+package gitgate.builtin
+
+known_ids := {"rollout-restart", "hpa-replicas", "break-glass"}
+
+# The repository's configuration, data.gitgate.config, is read with
+# object.get so that the type checker accepts any shape; a wrong shape is
+# reported by config_errors, which Compile checks (a misconfiguration only
+# ever leaves a builtin less permissive or fails the evaluation).
+disabled contains id if some id in object.get(data.gitgate.config, "disable_builtin", [])
+
+default disable_ids := []
+
+disable_ids := object.get(data.gitgate.config, "disable_builtin", [])
+
+config_errors contains "data.gitgate.config.disable_builtin must be a set or an array of builtin ids" if {
+	not is_set(disable_ids)
+	not is_array(disable_ids)
+}
+
+config_errors contains msg if {
+	some id in disabled
+	not id in known_ids
+	msg := sprintf("data.gitgate.config.disable_builtin: unknown builtin %s (known: %v)", [json.marshal(id), known_ids])
+}
+
+# rollout-restart: `kubectl rollout restart` stamps the pod template with a
+# restartedAt annotation that git never declares.
+exceptions contains {
+	"id": "rollout-restart",
+	"reason": "kubectl rollout restart only stamps the pod template with restartedAt",
+	"paths": [`spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"]`],
+} if not disabled["rollout-restart"]
+
+# hpa-replicas: the HorizontalPodAutoscaler owns spec.replicas of its target.
+# (The username is a literal so that rule indexing skips this rule for
+# everyone else.)
+exceptions contains {
+	"id": "hpa-replicas",
+	"reason": "the HorizontalPodAutoscaler owns spec.replicas",
+	"paths": ["spec.replicas"],
+} if {
+	input.request.userInfo.username == "system:serviceaccount:kube-system:horizontal-pod-autoscaler"
+	not disabled["hpa-replicas"]
+}

@@ -1,0 +1,70 @@
+package policy
+
+import "time"
+
+// Input is the documented `input` document of every gitgate policy. The JSON
+// field names in the tags are the contract policies are written against; the
+// engine builds the equivalent Rego value directly, without a JSON round trip.
+type Input struct {
+	// Request describes the admission request.
+	Request Request `json:"request"`
+	// Object is the object as it would be stored (absent for DELETE).
+	Object map[string]any `json:"object,omitempty"`
+	// OldObject is the stored object (absent for CREATE).
+	OldObject map[string]any `json:"oldObject,omitempty"`
+	// Desired is git's object; absent if git does not manage it.
+	Desired map[string]any `json:"desired,omitempty"`
+	// Drift lists the paths whose change does not match git.
+	Drift []DriftItem `json:"drift"`
+	// Commit is the git commit the policies were compiled from.
+	Commit string `json:"commit"`
+	// Source is the object's "path:line" in git.
+	Source string `json:"source,omitempty"`
+	// Now is the request time (RFC 3339 in the input). Exceptions expire
+	// against it; policies must read time from here, not from the clock.
+	// The zero time means time.Now().
+	Now time.Time `json:"now"`
+}
+
+// Request is the part of the admission request policies may depend on.
+type Request struct {
+	Operation   string   `json:"operation"` // CREATE, UPDATE, DELETE
+	SubResource string   `json:"subResource,omitempty"`
+	UserInfo    UserInfo `json:"userInfo"`
+	DryRun      bool     `json:"dryRun"`
+	Kind        GVK      `json:"kind"`
+	Namespace   string   `json:"namespace,omitempty"`
+	Name        string   `json:"name"`
+	// Annotations are the new object's metadata.annotations, copied here so
+	// that break-glass and similar policies need not dig into the object.
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// UserInfo is the authenticated requester, as the API server reports it.
+type UserInfo struct {
+	Username string              `json:"username"`
+	UID      string              `json:"uid,omitempty"`
+	Groups   []string            `json:"groups,omitempty"`
+	Extra    map[string][]string `json:"extra,omitempty"`
+}
+
+// GVK is the group, version and kind of the requested object.
+type GVK struct {
+	Group   string `json:"group"`
+	Version string `json:"version"`
+	Kind    string `json:"kind"`
+}
+
+// DriftItem is one path whose requested value does not match git.
+type DriftItem struct {
+	// Path names the field, e.g. spec.replicas,
+	// spec.template.spec.containers[name=nginx].image or
+	// metadata.annotations["example.com/key"] (map keys that are not plain
+	// identifiers are quoted in brackets).
+	Path string `json:"path"`
+	// Declared reports whether git declares this path.
+	Declared bool `json:"declared"`
+	Git      any  `json:"git,omitempty"`
+	Old      any  `json:"old,omitempty"`
+	New      any  `json:"new,omitempty"`
+}
