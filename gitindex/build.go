@@ -103,6 +103,7 @@ type decodedObject struct {
 	path string
 	line int
 	obj  map[string]any
+	doc  []byte
 }
 
 func (b *builder) problem(file string, line int, format string, args ...any) {
@@ -134,7 +135,11 @@ func (b *builder) file(f File) []decodedObject {
 			b.problem(f.Path, doc.line, "invalid YAML: %v", err)
 			continue
 		}
-		out = append(out, b.expand(f.Path, doc.line, m)...)
+		objs := b.expand(f.Path, doc.line, m)
+		if len(objs) == 1 {
+			objs[0].doc = doc.data // List items share a document: their lines stay the list's
+		}
+		out = append(out, objs...)
 	}
 	return out
 }
@@ -202,7 +207,7 @@ func (b *builder) add(d decodedObject, scope Scope) {
 		return
 	}
 	normalize(key, d.obj)
-	b.snap.objects[key] = &Object{Key: key, APIVersion: apiVersion, Object: d.obj, Path: d.path, Line: d.line}
+	b.snap.objects[key] = &Object{Key: key, APIVersion: apiVersion, Object: d.obj, Path: d.path, Line: d.line, doc: d.doc}
 	b.snap.kinds[gk] = true
 	if namespace != "" {
 		b.snap.namespaces[namespace] = true

@@ -134,3 +134,43 @@ func FuzzBuild(f *testing.F) {
 		}
 	})
 }
+
+func TestLineOf(t *testing.T) {
+	doc := `# header
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  annotations:
+    example.com/x: "1"
+spec:
+  replicas: 3
+  template:
+    spec:
+      containers:
+      - name: sidecar
+        image: busybox
+      - name: web
+        image: nginx:1.21
+        ports:
+        - containerPort: 80
+`
+	snap, err := Build("c", []File{{Path: "d.yaml", Data: []byte(doc)}}, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := snap.Lookup(Key{Group: "apps", Kind: "Deployment", Namespace: "default", Name: "web"})
+	for path, want := range map[string]int{
+		"":              3,
+		"spec.replicas": 10,
+		"spec.template.spec.containers[name=web].image":                                              17,
+		"spec.template.spec.containers[name=web].ports[containerPort=80,protocol=TCP].containerPort": 19,
+		`metadata.annotations["example.com/x"]`:                                                      8,
+		"spec.paused":                                                                                9,
+	} {
+		if got := o.LineOf(path); got != want {
+			t.Errorf("LineOf(%q) = %d, want %d", path, got, want)
+		}
+	}
+}

@@ -43,6 +43,8 @@ type Object struct {
 	// the object's document in it.
 	Path string
 	Line int
+
+	doc []byte // the object's YAML document, for LineOf
 }
 
 // Source renders the object's location as path:line.

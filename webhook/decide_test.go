@@ -30,7 +30,7 @@ func TestDecisions(t *testing.T) {
 			old: liveDeployment, obj: edit(liveDeployment, `resourceVersion: "7"`, `resourceVersion: "8"`)}, true, nil},
 		{"replicas drift", Options{}, reqOpts{op: admissionv1.Update, user: "alice", kind: deployKind, ns: "staging", name: "nginx",
 			old: liveDeployment, obj: edit(liveDeployment, "replicas: 3", "replicas: 5")}, false,
-			[]string{"UPDATE of Deployment.apps staging/nginx denied", "git: repo@0123456:k8s/app/deployment.yaml:1", "spec.replicas: git has 3, request has 5", "Change it in git at k8s/app/deployment.yaml:1"}},
+			[]string{"UPDATE of Deployment.apps staging/nginx denied", "git: repo@0123456:k8s/app/deployment.yaml:8", "spec.replicas: git has 3, request has 5", "Change it in git at k8s/app/deployment.yaml:8"}},
 		{"repair toward git", Options{}, reqOpts{op: admissionv1.Update, user: "alice", kind: deployKind, ns: "staging", name: "nginx",
 			old: edit(liveDeployment, "replicas: 3", "replicas: 5"), obj: liveDeployment}, true, nil},
 		{"unrelated update of a drifted object", Options{}, reqOpts{op: admissionv1.Update, user: "alice", kind: deployKind, ns: "staging", name: "nginx",

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
@@ -26,7 +25,7 @@ func message(rev *Revision, in *input, v *verdict) string {
 	}
 	b.WriteString(".\n")
 	if v.desired != nil {
-		fmt.Fprintf(&b, "  git: %s\n", location(rev.Snapshot, v.desired))
+		fmt.Fprintf(&b, "  git: %s@%s:%s\n", rev.Snapshot.Repo, rev.Snapshot.ShortCommit(), gitSource(v))
 	}
 	secret := in.key.Group == "" && in.key.Kind == "Secret"
 	items := append(append([]drift.Change(nil), v.forbidden...), v.violations...)
@@ -50,8 +49,14 @@ func message(rev *Revision, in *input, v *verdict) string {
 	return b.String()
 }
 
-func location(snap *gitindex.Snapshot, o *gitindex.Object) string {
-	return fmt.Sprintf("%s@%s:%s", snap.Repo, snap.ShortCommit(), o.Source())
+// gitSource is path:line of the first drifted field git declares, else the object's.
+func gitSource(v *verdict) string {
+	for _, c := range v.violations {
+		if c.Declared && c.Path != "" {
+			return fmt.Sprintf("%s:%d", v.desired.Path, v.desired.LineOf(c.Path))
+		}
+	}
+	return v.desired.Source()
 }
 
 func isForbidden(c drift.Change, v *verdict) bool {
@@ -87,7 +92,7 @@ func advice(rev *Revision, in *input, v *verdict) string {
 	case in.req.Operation == "DELETE":
 		return fmt.Sprintf("To delete it, remove it from git at %s and push; or add an exception under %s.", v.desired.Source(), policyDir)
 	}
-	return fmt.Sprintf("Change it in git at %s and push (the sync applies it), or add an exception under %s.", v.desired.Source(), policyDir)
+	return fmt.Sprintf("Change it in git at %s and push (the sync applies it), or add an exception under %s.", gitSource(v), policyDir)
 }
 
 // show renders a value for a message: JSON, truncated; Secret values hidden.

@@ -1,0 +1,124 @@
+package gitindex
+
+import (
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// LineOf returns the line in Path of the field at a drift path (for example
+// spec.template.spec.containers[name=nginx].image), or of the deepest part of it git
+// declares; the object's own line when nothing matches. It parses the object's
+// document again, so it belongs on the denial path, not the hot path.
+func (o *Object) LineOf(path string) int {
+	if len(o.doc) == 0 || path == "" {
+		return o.Line
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(o.doc, &root); err != nil || len(root.Content) == 0 {
+		return o.Line
+	}
+	n := root.Content[0]
+	line := n.Line
+	for _, seg := range splitPath(path) {
+		next, at := step(n, seg)
+		if next == nil {
+			break
+		}
+		n, line = next, at
+	}
+	return o.Line + line - 1
+}
+
+// step descends one path segment (a field name or a [key=value,...] list item) and
+// returns the node and the line that declares it (a field's key line).
+func step(n *yaml.Node, seg string) (*yaml.Node, int) {
+	if strings.HasPrefix(seg, "[") && !strings.HasPrefix(seg, `["`) {
+		item := listItem(n, strings.Trim(seg, "[]"))
+		if item == nil {
+			return nil, 0
+		}
+		return item, item.Line
+	}
+	name := seg
+	if strings.HasPrefix(seg, `["`) {
+		if s, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(seg, "["), "]")); err == nil {
+			name = s
+		}
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, 0
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == name {
+			return n.Content[i+1], n.Content[i].Line
+		}
+	}
+	return nil, 0
+}
+
+// listItem finds the item of a sequence whose keys match "k=v,k2=v2"; a key the
+// item leaves out (a defaulted protocol) does not disqualify it.
+func listItem(n *yaml.Node, keys string) *yaml.Node {
+	if n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	for _, item := range n.Content {
+		if item.Kind == yaml.MappingNode && itemMatches(item, keys) {
+			return item
+		}
+	}
+	return nil
+}
+
+func itemMatches(item *yaml.Node, keys string) bool {
+	for _, kv := range strings.Split(keys, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		for i := 0; i+1 < len(item.Content); i += 2 {
+			if item.Content[i].Value == k && item.Content[i+1].Value != v {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// splitPath splits a rendered drift path into segments: names and [...] parts.
+func splitPath(p string) []string {
+	var out []string
+	for len(p) > 0 {
+		switch p[0] {
+		case '.':
+			p = p[1:]
+		case '[':
+			end := closing(p)
+			out = append(out, p[:end+1])
+			p = p[end+1:]
+		default:
+			end := strings.IndexAny(p, ".[")
+			if end < 0 {
+				end = len(p)
+			}
+			out = append(out, p[:end])
+			p = p[end:]
+		}
+	}
+	return out
+}
+
+// closing returns the index of the "]" closing p[0] == '[', skipping quoted text.
+func closing(p string) int {
+	quoted := false
+	for i := 1; i < len(p); i++ {
+		switch {
+		case p[i] == '\\' && quoted:
+			i++
+		case p[i] == '"':
+			quoted = !quoted
+		case p[i] == ']' && !quoted:
+			return i
+		}
+	}
+	return len(p) - 1
+}
