@@ -1,0 +1,225 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-logr/logr"
+)
+
+var (
+	errQueueFull      = errors.New("audit queue full")
+	errStopped        = errors.New("audit log stopped")
+	errAlreadyStarted = errors.New("audit log already started")
+)
+
+// Log has the shape of a controller-runtime manager.Runnable and
+// LeaderElectionRunnable, without importing the manager.
+var _ interface {
+	Start(context.Context) error
+	NeedLeaderElection() bool
+} = (*Log)(nil)
+
+// item is one queue entry: a record, or a Flush marker when flush is set.
+type item struct {
+	rec   Record
+	flush chan<- error
+}
+
+// Log is the hash-chained audit log. Record is safe for concurrent use and never
+// blocks; one goroutine, Start, writes. Create it with NewLog.
+type Log struct {
+	log     logr.Logger
+	metrics *metrics
+	sink    *sink // nil: auditing disabled
+	queue   chan item
+	dropped atomic.Uint64
+	dropLog rateLimit
+	errLog  rateLimit
+
+	// mu is write-locked only while Start stops, so Record can TryRLock without
+	// blocking and no record is accepted after the final drain.
+	mu      sync.RWMutex
+	closed  bool
+	started atomic.Bool
+	stopped chan struct{} // closed when Start returns
+
+	pending error // writer goroutine only: first write error since the last Flush
+}
+
+// NewLog validates opts, opens the log file and continues the chain from its last
+// line (see the package doc). A last line that is truncated or fails its own hash is
+// an error naming the file: move the file aside (after `gitgate audit verify`) to
+// start a new chain. Records are written once Start runs.
+func NewLog(opts Options) (*Log, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	opts = opts.withDefaults()
+	m, err := newMetrics(opts.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	l := &Log{
+		log:     opts.Logger,
+		metrics: m,
+		stopped: make(chan struct{}),
+		dropLog: rateLimit{interval: time.Second},
+		errLog:  rateLimit{interval: time.Second},
+	}
+	if opts.Path == "" {
+		return l, nil
+	}
+	if l.sink, err = openSink(opts); err != nil {
+		return nil, err
+	}
+	l.queue = make(chan item, opts.QueueSize)
+	return l, nil
+}
+
+// Record queues r for writing and returns true, or, when the queue is full or the
+// log has stopped, counts a drop, logs (at most once per second) and returns false.
+// It never blocks, so the admission answer never waits for the disk. The Log owns
+// r's slices and maps from now on: do not modify them.
+//
+// A disabled Log (Options.Path "") accepts and discards every record.
+func (l *Log) Record(r Record) bool {
+	if l.sink == nil {
+		return true
+	}
+	if r.Time.IsZero() {
+		r.Time = time.Now()
+	}
+	r.Time = r.Time.UTC()
+	reason := errStopped
+	if l.mu.TryRLock() {
+		if !l.closed {
+			select {
+			case l.queue <- item{rec: r}:
+				l.mu.RUnlock()
+				return true
+			default:
+				reason = errQueueFull
+			}
+		}
+		l.mu.RUnlock()
+	}
+	l.drop(r, reason)
+	return false
+}
+
+func (l *Log) drop(r Record, reason error) {
+	n := l.dropped.Add(1)
+	l.metrics.dropped.Inc()
+	if l.dropLog.allow(time.Now()) {
+		l.log.Error(reason, "Dropped audit record", "uid", r.UID, "droppedTotal", n)
+	}
+}
+
+// Dropped is the number of records Record has dropped since NewLog.
+func (l *Log) Dropped() uint64 {
+	return l.dropped.Load()
+}
+
+// Start writes queued records until ctx is done, then writes what is still queued,
+// closes the file and returns. It is a controller-runtime manager.Runnable; call it
+// once.
+func (l *Log) Start(ctx context.Context) error {
+	if !l.started.CompareAndSwap(false, true) {
+		return errAlreadyStarted
+	}
+	defer close(l.stopped)
+	if l.sink == nil {
+		<-ctx.Done()
+		return nil
+	}
+	for {
+		select {
+		case it := <-l.queue:
+			l.handle(it)
+		case <-ctx.Done():
+			return l.stop()
+		}
+	}
+}
+
+// NeedLeaderElection tells a controller-runtime manager to run the writer on every
+// replica: each one answers admission requests, so each one must write its records.
+func (l *Log) NeedLeaderElection() bool {
+	return false
+}
+
+// stop refuses new records, drains the queue and closes the file.
+func (l *Log) stop() error {
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
+	for {
+		select {
+		case it := <-l.queue:
+			l.handle(it)
+		default:
+			if err := l.sink.close(); err != nil {
+				return fmt.Errorf("close audit log: %w", err)
+			}
+			return nil
+		}
+	}
+}
+
+func (l *Log) handle(it item) {
+	if it.flush != nil {
+		it.flush <- errors.Join(l.pending, l.sink.sync())
+		l.pending = nil
+		return
+	}
+	written, err := l.sink.write(it.rec)
+	if written {
+		l.metrics.written.Inc()
+	} else {
+		l.metrics.writeErrors.Inc()
+	}
+	if err == nil {
+		return
+	}
+	if l.pending == nil {
+		l.pending = err
+	}
+	if l.errLog.allow(time.Now()) {
+		l.log.Error(err, "Writing audit record failed", "uid", it.rec.UID, "lost", !written)
+	}
+}
+
+// Flush waits until every record queued before the call is written and synced to
+// disk. It returns the first write error since the previous Flush, if any, and
+// gives up when ctx is done or the log has stopped. A Flush takes one queue slot.
+func (l *Log) Flush(ctx context.Context) error {
+	if l.sink == nil {
+		return nil
+	}
+	done := make(chan error, 1)
+	select {
+	case l.queue <- item{flush: done}:
+	case <-l.stopped:
+		return errStopped
+	case <-ctx.Done():
+		return fmt.Errorf("flush audit log: %w", ctx.Err())
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-l.stopped:
+		select {
+		case err := <-done: // handled by the final drain
+			return err
+		default:
+			return errStopped
+		}
+	case <-ctx.Done():
+		return fmt.Errorf("flush audit log: %w", ctx.Err())
+	}
+}
