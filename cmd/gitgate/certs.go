@@ -19,7 +19,7 @@ func newCertsCommand() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "certs",
-		Short: "Create a CA and a serving certificate (tls.crt, tls.key, ca.crt, ca.key) in a folder",
+		Short: "Create a CA and a serving certificate (tls.crt, tls.key, ca.crt) in a folder",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts := certs.Options{DNSNames: dnsNames, Validity: validity}
 			for _, s := range ips {
@@ -36,7 +36,7 @@ func newCertsCommand() *cobra.Command {
 			if err := certs.WriteDir(dir, b); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote tls.crt, tls.key, ca.crt, ca.key to %s\n", dir)
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote tls.crt, tls.key and ca.crt to %s\n", dir)
 			return nil
 		},
 	}
