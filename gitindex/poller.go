@@ -34,6 +34,8 @@ type Poller struct {
 	Load     LoadFunc
 	// OnStatus, if set, is called after every sync (metrics).
 	OnStatus func(Status)
+	// Log is used when the context carries no logger.
+	Log logr.Logger
 
 	trigger chan struct{}
 	status  atomic.Pointer[Status]
@@ -63,7 +65,10 @@ func (p *Poller) NeedLeaderElection() bool { return false }
 
 // Start syncs immediately and then on every interval or trigger until ctx ends.
 func (p *Poller) Start(ctx context.Context) error {
-	log := logr.FromContextOrDiscard(ctx).WithName("gitindex")
+	log, err := logr.FromContext(ctx)
+	if err != nil {
+		log = p.Log
+	}
 	ctx = logr.NewContext(ctx, log)
 	t := time.NewTicker(p.Interval)
 	defer t.Stop()

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
 	admissionv1 "k8s.io/api/admission/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
@@ -30,6 +31,8 @@ type Handler struct {
 	cmp  *drift.Comparer
 	rev  atomic.Pointer[Revision]
 	now  func() time.Time
+
+	events *rate.Limiter
 }
 
 var _ admission.Handler = (*Handler)(nil)
@@ -41,7 +44,7 @@ func NewHandler(opts Options) (*Handler, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, fmt.Errorf("webhook options: %w", err)
 	}
-	return &Handler{opts: opts, cmp: drift.New(opts.Schemas), now: time.Now}, nil
+	return &Handler{opts: opts, cmp: drift.New(opts.Schemas), now: time.Now, events: defaultEventLimiter()}, nil
 }
 
 // Store publishes a new revision in one atomic swap.

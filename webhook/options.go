@@ -31,6 +31,8 @@ type Options struct {
 	Auditor Auditor
 	// Metrics, if set, counts decisions.
 	Metrics *Metrics
+	// Events, if set, receives a Kubernetes Event per drift decision (rate-limited).
+	Events EventRecorder
 }
 
 // Default fills in defaults.

@@ -63,7 +63,11 @@ func exceptionIDs(v *verdict) []string {
 func (h *Handler) report(ctx context.Context, rev *Revision, in *input, v *verdict, start time.Time) {
 	dryRun := in.req.DryRun != nil && *in.req.DryRun
 	h.opts.Metrics.observe(in, v.decision, v.mode, dryRun, time.Since(start))
-	if v.decision == DecisionAllowed || h.opts.Auditor == nil {
+	if v.decision == DecisionAllowed {
+		return
+	}
+	h.event(in, v, dryRun)
+	if h.opts.Auditor == nil {
 		return
 	}
 	if !h.opts.Auditor.Record(h.auditRecord(rev, in, v, dryRun)) {

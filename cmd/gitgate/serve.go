@@ -105,7 +105,7 @@ func runServe(ctx context.Context, f *serveFlags) error {
 		return err
 	}
 	log.Info("starting gitgate", "version", version, "repo", f.repo, "ref", f.ref, "syncUsers", f.syncUsers)
-	return mgr.Start(ctrl.SetupSignalHandler())
+	return mgr.Start(ctrl.LoggerInto(ctrl.SetupSignalHandler(), log))
 }
 
 func newManager(cfg *rest.Config, f *serveFlags) (manager.Manager, error) {
@@ -141,7 +141,7 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) error {
 	h, err := webhook.NewHandler(webhook.Options{
 		Identities: webhook.Identities{SyncUsers: f.syncUsers, ControllerUsers: f.controllerUsers, ControllerGroups: f.ctrlGroups},
 		Mode:       f.mode, Merge: f.merge, AllowUnknown: f.unknown == "allow",
-		Auditor: auditLog, Metrics: metrics,
+		Auditor: auditLog, Metrics: metrics, Events: mgr.GetEventRecorder("gitgate"),
 	})
 	if err != nil {
 		return err
@@ -159,6 +159,7 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) error {
 		h.Store(&webhook.Revision{Snapshot: s, Policy: eng})
 		return nil
 	})
+	poller.Log = ctrl.Log.WithName("gitindex")
 	mgr.GetWebhookServer().Register("/validate", &crwebhook.Admission{Handler: h})
 	for _, r := range []manager.Runnable{poller, auditLog} {
 		if err := mgr.Add(r); err != nil {

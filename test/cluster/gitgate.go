@@ -33,7 +33,7 @@ type Gitgate struct {
 
 // BuildGitgate compiles cmd/gitgate into dir and returns the binary's path.
 func BuildGitgate(dir string) (string, error) {
-	bin := filepath.Join(dir, "gitgate")
+	bin := filepath.Join(dir, "bin", "gitgate")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/gitgate")
 	cmd.Dir = RepoRoot()
 	if out, err := cmd.CombinedOutput(); err != nil {

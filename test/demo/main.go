@@ -51,7 +51,7 @@ func run(keep bool) error {
 		return err
 	}
 	step("starting gitgate serve and registering manifests/webhook.yaml")
-	g, err := cluster.StartGitgate(bin, dir, cp.Admin, "--repo="+repo.Dir, "--path=k8s", "--interval=2s")
+	g, err := cluster.StartGitgate(bin, dir, cp.Sync, "--repo="+repo.Dir, "--path=k8s", "--interval=2s")
 	if err != nil {
 		return err
 	}

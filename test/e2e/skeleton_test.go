@@ -86,6 +86,14 @@ spec:
 	}
 	commit(t, file, manifest(1), "add hello")
 	mustKubectl(t, cp.Sync, "apply", "--server-side", "--field-manager=gitgate", "-f", gitFile(file))
+	// Once gitgate serves the first commit, hello is managed: scaling by hand is denied.
+	eventually(t, 20*time.Second, func() string {
+		out, ok := kubectl(t, cp.Admin, "-n", "staging", "scale", "deployment/hello", "--replicas=5")
+		if !ok && strings.Contains(out, "git has 1") {
+			return ""
+		}
+		return out
+	})
 	commit(t, file, manifest(2), "scale hello to 2")
 	// Within a few poll intervals the new value is accepted (a move toward git)...
 	eventually(t, 20*time.Second, func() string {
