@@ -88,7 +88,7 @@ spec:
 	mustKubectl(t, cp.Sync, "apply", "--server-side", "--field-manager=gitgate", "-f", gitFile(file))
 	// Once gitgate serves the first commit, hello is managed: scaling by hand is denied.
 	eventually(t, 20*time.Second, func() string {
-		out, ok := kubectl(t, cp.Admin, "-n", "staging", "scale", "deployment/hello", "--replicas=5")
+		out, ok := kubectl(t, cp.Admin, "-n", "staging", "scale", "deployment/hello", "--replicas=5", "--dry-run=server")
 		if !ok && strings.Contains(out, "git has 1") {
 			return ""
 		}
