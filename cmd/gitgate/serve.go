@@ -160,6 +160,11 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) error {
 		return nil
 	})
 	poller.Log = ctrl.Log.WithName("gitindex")
+	status, err := newStatusMetrics(crmetrics.Registry)
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	poller.OnStatus = status.observe
 	mgr.GetWebhookServer().Register("/validate", &crwebhook.Admission{Handler: h})
 	for _, r := range []manager.Runnable{poller, auditLog} {
 		if err := mgr.Add(r); err != nil {

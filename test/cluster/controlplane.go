@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"k8s.io/client-go/rest"
@@ -87,6 +88,21 @@ func (cp *ControlPlane) setup(base *rest.Config) error {
 		return fmt.Errorf("client: %w", err)
 	}
 	return cp.startKCM(base)
+}
+
+// AddUser provisions a client-certificate user (in system:masters plus groups) and
+// returns the path of its kubeconfig.
+func (cp *ControlPlane) AddUser(name string, groups ...string) (string, error) {
+	u, err := cp.Env.AddUser(envtest.User{Name: name, Groups: append([]string{"system:masters"}, groups...)}, cp.Env.Config)
+	if err != nil {
+		return "", fmt.Errorf("add user %s: %w", name, err)
+	}
+	kc, err := u.KubeConfig()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(cp.Dir, "user-"+strings.NewReplacer(":", "_", "/", "_").Replace(name)+".kubeconfig")
+	return path, os.WriteFile(path, kc, 0o600)
 }
 
 func (cp *ControlPlane) addUser(name string, base *rest.Config) (string, *rest.Config, error) {

@@ -5,12 +5,14 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -162,4 +164,32 @@ func x509Pool(ca []byte) *x509.CertPool {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(ca)
 	return pool
+}
+
+// Metrics returns the text of gitgate's /metrics endpoint.
+func (g *Gitgate) Metrics() (string, error) {
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", g.MetricsPort))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
+}
+
+// WaitCommit waits until gitgate serves commit (or, with rejected, has rejected it).
+func (g *Gitgate) WaitCommit(commit string, rejected bool, timeout time.Duration) error {
+	metric := "gitgate_revision_info"
+	if rejected {
+		metric = "gitgate_revision_rejected_info"
+	}
+	want := fmt.Sprintf("%s{commit=%q} 1", metric, commit)
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if m, err := g.Metrics(); err == nil && strings.Contains(m, want) {
+			return nil
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return fmt.Errorf("gitgate did not report %s within %s", want, timeout)
 }
