@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/webhook/drift"
+	"github.com/gitgate-dev/gitgate/webhook/scan"
+)
+
+type driftFlags struct {
+	repo, ref, policyPath, defaultNamespace, kubeconfig, output string
+	paths                                                       []string
+	publish                                                     bool
+}
+
+func newDriftCommand() *cobra.Command {
+	f := &driftFlags{}
+	cmd := &cobra.Command{
+		Use:   "drift",
+		Short: "Compare every live object git declares with git (what admission cannot see); exit 1 on drift",
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runDrift(cmd.Context(), cmd.OutOrStdout(), f) },
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.repo, "repo", "", "git repository (as for serve)")
+	fs.StringVar(&f.ref, "ref", "main", "branch, tag or commit")
+	fs.StringSliceVar(&f.paths, "path", []string{"."}, "folder(s) with manifests")
+	fs.StringVar(&f.policyPath, "policy-path", "policies", "folder with Rego policies")
+	fs.StringVar(&f.defaultNamespace, "default-namespace", "default", "as for serve")
+	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig file (default: in-cluster, $KUBECONFIG, ~/.kube/config)")
+	fs.StringVarP(&f.output, "output", "o", "table", "table or json")
+	fs.BoolVar(&f.publish, "publish", false, "also write PolicyReports (wgpolicyk8s.io/v1alpha2) when the CRD is installed")
+	return cmd
+}
+
+func runDrift(ctx context.Context, out io.Writer, f *driftFlags) error {
+	src, err := gitindex.NewSource(gitindex.SourceOptions{URL: f.repo, Ref: f.ref})
+	if err != nil {
+		return err
+	}
+	commit, err := src.Fetch(ctx)
+	if err != nil {
+		return err
+	}
+	files, err := src.Files(commit, append(append([]string(nil), f.paths...), f.policyPath)...)
+	if err != nil {
+		return err
+	}
+	snap, err := gitindex.Build(commit, files, gitindex.BuildOptions{Repo: f.repo, Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace})
+	if err != nil {
+		return err
+	}
+	cfg, err := restConfig(f.kubeconfig)
+	if err != nil {
+		return fmt.Errorf("kubeconfig: %w", err)
+	}
+	c, err := client.New(cfg, client.Options{})
+	if err != nil {
+		return err
+	}
+	rep, err := (&scan.Scanner{Reader: c, Comparer: drift.New(drift.NewBuiltinSchemas())}).Scan(ctx, snap)
+	if err != nil {
+		return err
+	}
+	if f.publish {
+		if _, err := scan.Publish(ctx, c, scan.PolicyReports(rep, nil), "gitgate"); err != nil {
+			return err
+		}
+	}
+	if err := printDrift(out, f.output, rep); err != nil {
+		return err
+	}
+	if len(rep.Findings) > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d object(s) drifted from git", len(rep.Findings))}
+	}
+	return nil
+}
+
+func printDrift(out io.Writer, format string, rep *scan.Report) error {
+	if format == "json" {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "KIND\tNAMESPACE\tNAME\tGIT\tDRIFT")
+	for _, f := range rep.Findings {
+		what := "missing from the cluster"
+		if !f.Missing {
+			what = ""
+			for i, c := range f.Changes {
+				if i > 0 {
+					what += ", "
+				}
+				what += c.Path
+			}
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", f.Key.Kind, f.Key.Namespace, f.Key.Name, f.Source, what)
+	}
+	for _, e := range rep.Errors {
+		fmt.Fprintf(w, "error\t\t\t\t%s\n", e)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(out, "%d of %d objects drifted from git at %.7s\n", len(rep.Findings), rep.Objects, rep.Commit)
+	return err
+}

@@ -1,0 +1,167 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/webhook/drift"
+)
+
+// applyObject makes one object match git, or reports what that would take.
+func (r *run) applyObject(ctx context.Context, o *gitindex.Object) ObjectResult {
+	res := ObjectResult{Key: o.Key, APIVersion: o.APIVersion}
+	desired := desiredObject(o)
+	gitHash := hashOf(o)
+	r.applied = append(r.applied, entryFor(o, r.old.hashOf(o.Key))) // the old hash until it succeeds
+	live, err := r.a.get(ctx, desired)
+	if err != nil {
+		return failed(res, "get", o.Key, err)
+	}
+	res.Action, res.Diff = r.plan(o, live, desired, gitHash)
+	if res.Action == ActionCreated || res.Action == ActionConfigured {
+		if live, err = r.a.write(ctx, desired, isCreateOnly(o)); err != nil {
+			return failed(res, "apply", o.Key, err)
+		}
+	}
+	if !r.a.opts.DryRun {
+		r.applied[len(r.applied)-1].Hash = gitHash
+	}
+	res.Status, res.Message = health(live)
+	return res
+}
+
+// plan decides what to do with one object, using the one comparison: an object
+// whose declared fields all match git (management label included) is left
+// alone, unless git changed since gitgate last applied it (a removed field the
+// comparison cannot see, which server-side apply removes).
+func (r *run) plan(o *gitindex.Object, live, desired *unstructured.Unstructured, gitHash string) (Action, []drift.Change) {
+	var liveObj map[string]any
+	if live != nil {
+		liveObj = live.Object
+	}
+	changes := r.a.opts.Comparer.Against(o.GroupVersionKind(), liveObj, desired.Object)
+	dry := r.a.opts.DryRun
+	switch {
+	case live != nil && isCreateOnly(o):
+		return ActionSkipped, nil
+	case live != nil && len(changes) == 0 && !r.old.changed(o.Key, gitHash):
+		return ActionUnchanged, nil
+	case live == nil && dry:
+		return ActionWouldCreate, changes
+	case dry:
+		return ActionWouldConfigure, changes
+	case live == nil:
+		return ActionCreated, nil
+	}
+	return ActionConfigured, changes
+}
+
+func isCreateOnly(o *gitindex.Object) bool {
+	return annotation(o.Object, ApplyAnnotation) == CreateOnly
+}
+
+func failed(res ObjectResult, verb string, k gitindex.Key, err error) ObjectResult {
+	res.Action = ActionFailed
+	res.Err = fmt.Errorf("%s %s: %w", verb, k, err)
+	return res
+}
+
+// serverFields are metadata the API server owns; copied from a live object
+// into git they would make server-side apply fail or conflict.
+var serverFields = []string{"resourceVersion", "uid", "generation", "creationTimestamp", "managedFields", "selfLink"}
+
+// desiredObject is git's object with gitgate's management label, as applied.
+func desiredObject(o *gitindex.Object) *unstructured.Unstructured {
+	u := &unstructured.Unstructured{Object: deepCopyMap(o.Object)}
+	for _, f := range serverFields {
+		unstructured.RemoveNestedField(u.Object, "metadata", f)
+	}
+	labels := u.GetLabels()
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels[ManagedLabel] = ManagedValue
+	u.SetLabels(labels)
+	return u
+}
+
+// get returns the live object in the version of obj, nil if it does not exist.
+// A kind the API server does not serve yet (a CRD of this commit, in a dry run
+// where nothing was applied) does not exist either.
+func (a *Applier) get(ctx context.Context, obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
+	live, err := a.getOnce(ctx, obj.GroupVersionKind(), client.ObjectKeyFromObject(obj))
+	if meta.IsNoMatchError(err) {
+		a.resetMapper()
+		live, err = a.getOnce(ctx, obj.GroupVersionKind(), client.ObjectKeyFromObject(obj))
+	}
+	switch {
+	case apierrors.IsNotFound(err), meta.IsNoMatchError(err) && a.opts.DryRun:
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return live, nil
+}
+
+func (a *Applier) getOnce(ctx context.Context, gvk schema.GroupVersionKind, key client.ObjectKey) (*unstructured.Unstructured, error) {
+	live := &unstructured.Unstructured{}
+	live.SetGroupVersionKind(gvk)
+	if err := a.c.Get(ctx, key, live); err != nil {
+		return nil, err
+	}
+	return live, nil
+}
+
+// write server-side applies desired, forcing ownership of git's fields, and
+// returns the live object the API server answered with. A create-only object
+// is created, never applied over an existing one.
+func (a *Applier) write(ctx context.Context, desired *unstructured.Unstructured, createOnly bool) (*unstructured.Unstructured, error) {
+	u := desired.DeepCopy()
+	if createOnly { // only reached when missing
+		err := a.c.Create(ctx, u, client.FieldOwner(a.opts.FieldManager))
+		return u, err
+	}
+	err := a.c.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.ForceOwnership, client.FieldOwner(a.opts.FieldManager))
+	return u, err
+}
+
+// annotation returns one of git's annotations of obj.
+func annotation(obj map[string]any, name string) string {
+	md, _ := obj["metadata"].(map[string]any)
+	ann, _ := md["annotations"].(map[string]any)
+	s, _ := ann[name].(string)
+	return s
+}
+
+// deepCopyMap copies JSON-like values; other values are shared, never panicked on.
+func deepCopyMap(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = deepCopyValue(v)
+	}
+	return out
+}
+
+func deepCopyValue(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		return deepCopyMap(t)
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = deepCopyValue(e)
+		}
+		return out
+	}
+	return v
+}

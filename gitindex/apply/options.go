@@ -1,0 +1,107 @@
+package apply
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gitgate-dev/gitgate/webhook/drift"
+)
+
+// Labels and annotations gitgate reads or writes on applied objects.
+const (
+	// ManagedLabel marks every object gitgate applied. Prune deletes only objects
+	// that carry it, and the webhook lets only the sync identity set it, so it
+	// cannot be forged to make gitgate delete something it did not create.
+	ManagedLabel = "gitgate.dev/managed"
+	// ManagedValue is ManagedLabel's value.
+	ManagedValue = "true"
+	// ApplyAnnotation set to CreateOnly in git creates the object if it is
+	// missing and never updates it.
+	ApplyAnnotation = "gitgate.dev/apply"
+	CreateOnly      = "create-only"
+	// PruneAnnotation set to PruneDisabled in git keeps the object in the
+	// cluster when it leaves git.
+	PruneAnnotation = "gitgate.dev/prune"
+	PruneDisabled   = "disabled"
+)
+
+// Defaults of Options.
+const (
+	DefaultFieldManager       = "gitgate"
+	DefaultWaitTimeout        = 30 * time.Second
+	DefaultInventoryNamespace = "gitgate-system"
+	DefaultInventoryName      = "gitgate-inventory"
+)
+
+// Options configures an Applier. Zero string and duration fields take their
+// defaults; start from DefaultOptions so that Prune is on.
+type Options struct {
+	// FieldManager is the server-side apply field manager; default "gitgate".
+	FieldManager string
+	// Comparer decides whether a live object already matches git; default
+	// drift.New(drift.NewBuiltinSchemas()). Pass the webhook's, so that the
+	// applier and the webhook agree on what "matches git" means.
+	Comparer *drift.Comparer
+	// Prune deletes objects that left git (see the package doc). DefaultOptions
+	// sets it; the zero Options never deletes anything.
+	Prune bool
+	// DryRun computes and reports what Apply would do and writes nothing: no
+	// apply, no delete, no inventory update.
+	DryRun bool
+	// WaitTimeout bounds the wait for the CRDs of a commit to be established and
+	// served; default 30s.
+	WaitTimeout time.Duration
+	// InventoryNamespace and InventoryName locate the ConfigMap recording what
+	// gitgate applied; default gitgate-system/gitgate-inventory. The namespace
+	// must exist (git may declare it: namespaces apply before the inventory is written).
+	InventoryNamespace string
+	InventoryName      string
+	// Metrics, if set, records the outcome of every Apply that is not a dry run.
+	Metrics *Metrics
+}
+
+// DefaultOptions returns the options `gitgate apply` and `gitgate serve --apply` use.
+func DefaultOptions() Options {
+	return Options{
+		FieldManager:       DefaultFieldManager,
+		Prune:              true,
+		WaitTimeout:        DefaultWaitTimeout,
+		InventoryNamespace: DefaultInventoryNamespace,
+		InventoryName:      DefaultInventoryName,
+	}
+}
+
+// Validate reports an invalid Options value; zero fields are valid and mean
+// their defaults.
+func (o Options) Validate() error {
+	var errs []error
+	if o.WaitTimeout < 0 {
+		errs = append(errs, fmt.Errorf("wait timeout %s is negative", o.WaitTimeout))
+	}
+	if (o.InventoryNamespace == "") != (o.InventoryName == "") {
+		errs = append(errs, errors.New("inventory namespace and name must be set together"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("invalid apply options: %w", err)
+	}
+	return nil
+}
+
+// withDefaults returns o with zero fields replaced by their defaults.
+func (o Options) withDefaults() Options {
+	d := DefaultOptions()
+	if o.FieldManager == "" {
+		o.FieldManager = d.FieldManager
+	}
+	if o.Comparer == nil {
+		o.Comparer = drift.New(drift.NewBuiltinSchemas())
+	}
+	if o.WaitTimeout == 0 {
+		o.WaitTimeout = d.WaitTimeout
+	}
+	if o.InventoryName == "" {
+		o.InventoryNamespace, o.InventoryName = d.InventoryNamespace, d.InventoryName
+	}
+	return o
+}

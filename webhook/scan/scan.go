@@ -1,0 +1,92 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/webhook/drift"
+)
+
+// Finding is one declared object whose live state differs from git.
+type Finding struct {
+	Key     gitindex.Key   `json:"key"`
+	Source  string         `json:"source"` // path:line in git
+	Missing bool           `json:"missing,omitempty"`
+	Changes []drift.Change `json:"changes,omitempty"`
+}
+
+// Report is the result of one scan.
+type Report struct {
+	Commit   string    `json:"commit"`
+	Objects  int       `json:"objects"`
+	Findings []Finding `json:"findings"`
+	// Errors lists kinds that could not be listed (for example, a CRD not installed).
+	Errors []string `json:"errors,omitempty"`
+}
+
+// Scanner compares live objects with a snapshot.
+type Scanner struct {
+	Reader   client.Reader
+	Comparer *drift.Comparer
+}
+
+// Scan lists every kind the snapshot declares (one LIST per GroupVersionKind) and
+// compares each declared object with its live state.
+func (s *Scanner) Scan(ctx context.Context, snap *gitindex.Snapshot) (*Report, error) {
+	byGVK := map[schema.GroupVersionKind][]*gitindex.Object{}
+	for _, o := range snap.Objects() {
+		byGVK[o.GroupVersionKind()] = append(byGVK[o.GroupVersionKind()], o)
+	}
+	rep := &Report{Commit: snap.Commit, Objects: snap.Len()}
+	for gvk, objs := range byGVK {
+		live, err := s.list(ctx, gvk)
+		if err != nil {
+			rep.Errors = append(rep.Errors, fmt.Sprintf("%s: %v", gvk.Kind, err))
+			continue
+		}
+		for _, o := range objs {
+			if f, drifted := s.compare(gvk, o, live); drifted {
+				rep.Findings = append(rep.Findings, f)
+			}
+		}
+	}
+	sort.Slice(rep.Findings, func(i, j int) bool { return rep.Findings[i].Source < rep.Findings[j].Source })
+	sort.Strings(rep.Errors)
+	return rep, nil
+}
+
+func (s *Scanner) compare(gvk schema.GroupVersionKind, o *gitindex.Object, live map[gitindex.Key]map[string]any) (Finding, bool) {
+	f := Finding{Key: o.Key, Source: o.Source()}
+	obj, ok := live[o.Key]
+	if !ok {
+		f.Missing = true
+		return f, true
+	}
+	f.Changes = s.Comparer.Against(gvk, obj, o.Object)
+	return f, len(f.Changes) > 0
+}
+
+func (s *Scanner) list(ctx context.Context, gvk schema.GroupVersionKind) (map[gitindex.Key]map[string]any, error) {
+	l := &unstructured.UnstructuredList{}
+	l.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+	if err := s.Reader.List(ctx, l); err != nil {
+		if meta.IsNoMatchError(err) || apierrors.IsNotFound(err) {
+			return nil, fmt.Errorf("kind not served by the cluster: %w", err)
+		}
+		return nil, fmt.Errorf("list %s: %w", gvk, err)
+	}
+	out := make(map[gitindex.Key]map[string]any, len(l.Items))
+	for i := range l.Items {
+		it := &l.Items[i]
+		out[gitindex.Key{Group: gvk.Group, Kind: gvk.Kind, Namespace: it.GetNamespace(), Name: it.GetName()}] = it.Object
+	}
+	return out, nil
+}
