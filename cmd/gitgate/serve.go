@@ -34,6 +34,12 @@ type serveFlags struct {
 	metricsAddr, probeAddr                  string
 	mode, unknown                           string
 	merge                                   bool
+	apply, leaderElect                      bool
+	applyInterval, driftInterval            time.Duration
+	leaderNamespace                         string
+	rotateCerts                             bool
+	certSecret, webhookConfig               string
+	certDNSNames                            []string
 }
 
 func newServeCommand() *cobra.Command {
@@ -62,6 +68,15 @@ func newServeCommand() *cobra.Command {
 	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig file (default: in-cluster, $KUBECONFIG, ~/.kube/config)")
 	fs.StringVar(&f.metricsAddr, "metrics-bind-address", ":8080", `metrics address ("0" = off)`)
 	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "health and readiness probe address")
+	fs.BoolVar(&f.apply, "apply", false, "also apply git's HEAD to the cluster with server-side apply, as this process's identity (the sync identity)")
+	fs.DurationVar(&f.applyInterval, "apply-interval", 5*time.Minute, "how often the applier re-applies (self-heal); it also applies on every new commit")
+	fs.DurationVar(&f.driftInterval, "drift-interval", 5*time.Minute, "how often to scan live objects for drift (0 = off); it also scans on every new commit")
+	fs.BoolVar(&f.leaderElect, "leader-elect", false, "elect one leader (a Lease) for the applier and the drift scan; every replica serves the webhook")
+	fs.StringVar(&f.leaderNamespace, "leader-election-namespace", "gitgate-system", "namespace of the leader election Lease")
+	fs.BoolVar(&f.rotateCerts, "rotate-certs", false, "manage the serving certificate: keep it in --cert-secret, renew it before expiry, write it to --cert-dir and inject the CA into --webhook-config")
+	fs.StringVar(&f.certSecret, "cert-secret", "gitgate-system/gitgate-tls", "namespace/name of the Secret holding the CA and serving certificate (with --rotate-certs)")
+	fs.StringVar(&f.webhookConfig, "webhook-config", "gitgate", "name of the ValidatingWebhookConfiguration whose caBundle gitgate keeps current (with --rotate-certs)")
+	fs.StringSliceVar(&f.certDNSNames, "cert-dns-name", []string{"gitgate.gitgate-system.svc", "gitgate.gitgate-system.svc.cluster.local"}, "DNS names of the serving certificate (with --rotate-certs)")
 	return cmd
 }
 
@@ -118,9 +133,12 @@ func newManager(cfg *rest.Config, f *serveFlags) (manager.Manager, error) {
 		}},
 	})
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Metrics:                metricsserver.Options{BindAddress: f.metricsAddr},
-		HealthProbeBindAddress: f.probeAddr,
-		WebhookServer:          server,
+		Metrics:                 metricsserver.Options{BindAddress: f.metricsAddr},
+		HealthProbeBindAddress:  f.probeAddr,
+		WebhookServer:           server,
+		LeaderElection:          f.leaderElect,
+		LeaderElectionID:        "gitgate-leader",
+		LeaderElectionNamespace: f.leaderNamespace,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create manager: %w", err)
@@ -151,12 +169,17 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) error {
 		return err
 	}
 	build := gitindex.BuildOptions{Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace}
+	newRevision := make(chan struct{}, 1)
 	poller := gitindex.NewPoller(src, build, f.interval, func(ctx context.Context, s *gitindex.Snapshot) error {
 		eng, err := policy.Compile(ctx, s.Policies, policy.DefaultOptions())
 		if err != nil {
 			return fmt.Errorf("compile policy at %s: %w", s.ShortCommit(), err)
 		}
 		h.Store(&webhook.Revision{Snapshot: s, Policy: eng})
+		select {
+		case newRevision <- struct{}{}:
+		default:
+		}
 		return nil
 	})
 	poller.Log = ctrl.Log.WithName("gitindex")
@@ -166,7 +189,11 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) error {
 	}
 	poller.OnStatus = status.observe
 	mgr.GetWebhookServer().Register("/validate", &crwebhook.Admission{Handler: h})
-	for _, r := range []manager.Runnable{poller, auditLog} {
+	loops, err := backgroundLoops(ctx, mgr, f, h, newRevision)
+	if err != nil {
+		return err
+	}
+	for _, r := range append([]manager.Runnable{poller, auditLog}, loops...) {
 		if err := mgr.Add(r); err != nil {
 			return err
 		}

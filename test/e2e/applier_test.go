@@ -1,0 +1,130 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gitgate-dev/gitgate/test/cluster"
+)
+
+const applyRepoNamespace = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: apply-e2e
+`
+
+const applyRepoConfigMap = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: apply-e2e
+data:
+  color: blue
+`
+
+const applyRepoCRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.apply.gitgate.dev
+spec:
+  group: apply.gitgate.dev
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets, singular: widget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+`
+
+const applyRepoWidget = `apiVersion: apply.gitgate.dev/v1
+kind: Widget
+metadata:
+  name: gear
+  namespace: apply-e2e
+spec:
+  teeth: 12
+`
+
+// startApplier runs another gitgate with the applier on a repository of its own
+// (namespace apply-e2e, which the main gitgate does not govern, so humans can make
+// changes there as if the webhook were off).
+func startApplier(t *testing.T, repoDir, name string) *cluster.Gitgate {
+	t.Helper()
+	dir := filepath.Join(filepath.Dir(gg.Dir), name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	g, err := cluster.StartGitgate(filepath.Join(filepath.Dir(gg.Dir), "bin", "gitgate"), dir, cp.Sync,
+		"--repo="+repoDir, "--path=k8s", "--interval=1s", "--apply", "--apply-interval=2s",
+		"--drift-interval=0", "--leader-elect", "--leader-election-namespace=default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(g.Stop)
+	return g
+}
+
+func TestApplierSyncsHealsAndPrunes(t *testing.T) {
+	r, err := cluster.NewRepo(t.TempDir(), filepath.Join(t.TempDir(), "apply-repo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rel, content := range map[string]string{
+		"k8s/namespace.yaml": applyRepoNamespace, "k8s/settings.yaml": applyRepoConfigMap,
+		"k8s/widget.yaml": applyRepoWidget, "k8s/widget-crd.yaml": applyRepoCRD,
+	} {
+		if err := r.WriteFile(rel, content); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Commit("apply me"); err != nil {
+		t.Fatal(err)
+	}
+	first := startApplier(t, r.Dir, "applier-1")
+	second := startApplier(t, r.Dir, "applier-2")
+
+	// The CRD and its custom resource from the same commit apply in order.
+	eventually(t, 60*time.Second, func() string {
+		out, ok := kubectl(t, cp.Admin, "-n", "apply-e2e", "get", "configmap/settings", "widget/gear", "-o", `jsonpath={range .items[*]}{.metadata.labels.gitgate\.dev/managed}{" "}{end}`)
+		if !ok || out != "true true " {
+			return "not applied yet: " + out
+		}
+		return ""
+	})
+	// A human change made where no webhook guards it is reverted by self-heal.
+	mustKubectl(t, cp.Admin, "-n", "apply-e2e", "patch", "configmap/settings", "--type=merge", "-p", `{"data":{"color":"red"}}`)
+	eventually(t, 30*time.Second, func() string {
+		if out := mustKubectl(t, cp.Admin, "-n", "apply-e2e", "get", "configmap/settings", "-o", "jsonpath={.data.color}"); out != "blue" {
+			return "color still " + out
+		}
+		return ""
+	})
+	// A commit removing an object prunes it.
+	if _, err := r.Git("rm", "-q", "k8s/settings.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Commit("remove settings"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() string {
+		if out, ok := kubectl(t, cp.Admin, "-n", "apply-e2e", "get", "configmap/settings"); ok {
+			return "not pruned: " + out
+		}
+		return ""
+	})
+	// Two processes, one applier: only the leader applied.
+	applied := func(g *cluster.Gitgate) bool {
+		data, _ := os.ReadFile(filepath.Join(g.Dir, "gitgate.log"))
+		return strings.Contains(string(data), `"logger":"apply","msg":"applied"`)
+	}
+	if applied(first) == applied(second) {
+		t.Errorf("want exactly one applier: first applied %v, second applied %v", applied(first), applied(second))
+	}
+}
