@@ -35,6 +35,11 @@ func backgroundLoops(ctx context.Context, mgr manager.Manager, f *serveFlags, h 
 	if f.apply {
 		opts := apply.DefaultOptions()
 		opts.Comparer = h.Comparer()
+		ns, name, ok := strings.Cut(f.inventory, "/")
+		if !ok {
+			return nil, fmt.Errorf("--inventory must be namespace/name, not %q", f.inventory)
+		}
+		opts.InventoryNamespace, opts.InventoryName = ns, name
 		if opts.Metrics, err = apply.NewMetrics(crmetrics.Registry); err != nil {
 			return nil, err
 		}

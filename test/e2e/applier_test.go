@@ -63,7 +63,7 @@ func startApplier(t *testing.T, repoDir, name string) *cluster.Gitgate {
 	}
 	g, err := cluster.StartGitgate(filepath.Join(filepath.Dir(gg.Dir), "bin", "gitgate"), dir, cp.Sync,
 		"--repo="+repoDir, "--path=k8s", "--interval=1s", "--apply", "--apply-interval=2s",
-		"--drift-interval=0", "--leader-elect", "--leader-election-namespace=default")
+		"--drift-interval=0", "--leader-elect", "--leader-election-namespace=default", "--inventory=default/apply-e2e-inventory")
 	if err != nil {
 		t.Fatal(err)
 	}
