@@ -77,7 +77,7 @@ func (f *fakeAuditor) Record(r audit.Record) bool {
 	return true
 }
 
-func newTestHandler(t *testing.T, opts Options, policies map[string]string) (*Handler, *fakeAuditor) {
+func newTestHandler(t testing.TB, opts Options, policies map[string]string) (*Handler, *fakeAuditor) {
 	t.Helper()
 	files := []gitindex.File{
 		{Path: "k8s/app/deployment.yaml", Data: []byte(gitDeployment)},
