@@ -3,7 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"time"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -14,13 +19,15 @@ import (
 	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/gitindex/apply"
 	"github.com/gitgate-dev/gitgate/webhook"
+	"github.com/gitgate-dev/gitgate/webhook/audit"
+	"github.com/gitgate-dev/gitgate/webhook/guard"
 	"github.com/gitgate-dev/gitgate/webhook/scan"
 )
 
 // backgroundLoops builds the optional runnables: the applier, the drift scan and
 // the certificate rotator. The rotator's first pass runs now, before the webhook
 // server starts and reads its certificate.
-func backgroundLoops(ctx context.Context, mgr manager.Manager, f *serveFlags, h *webhook.Handler, newRevision <-chan struct{}) ([]manager.Runnable, error) {
+func backgroundLoops(ctx context.Context, mgr manager.Manager, f *serveFlags, h *webhook.Handler, newRevision <-chan struct{}, auditLog *audit.Log) ([]manager.Runnable, error) {
 	c, err := client.New(mgr.GetConfig(), client.Options{Scheme: mgr.GetScheme()})
 	if err != nil {
 		return nil, fmt.Errorf("client: %w", err)
@@ -67,7 +74,47 @@ func backgroundLoops(ctx context.Context, mgr manager.Manager, f *serveFlags, h 
 		}
 		out = append(out, r)
 	}
+	if f.guardWebhook {
+		g, err := webhookGuard(mgr, c, f, h, auditLog)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
 	return out, nil
+}
+
+// webhookGuard protects the webhook configuration; restores are audited and
+// reported as Events.
+func webhookGuard(mgr manager.Manager, c client.Client, f *serveFlags, h *webhook.Handler, auditLog *audit.Log) (*guard.Guard, error) {
+	restored, err := guard.NewRestoredCounter(crmetrics.Registry)
+	if err != nil {
+		return nil, err
+	}
+	rec := mgr.GetEventRecorder("gitgate")
+	g := &guard.Guard{Client: c, Name: f.webhookConfig, Log: ctrl.Log.WithName("guard"), Restored: restored}
+	if f.rotateCerts {
+		g.CABundle = func() []byte {
+			b, _ := os.ReadFile(filepath.Join(f.certDir, certs.CACertFile))
+			return b
+		}
+	}
+	g.OnRestore = func(reason string) {
+		commit := ""
+		if rev := h.Revision(); rev != nil {
+			commit = rev.Snapshot.Commit
+		}
+		auditLog.Record(audit.Record{
+			Time: time.Now().UTC(), Operation: "RESTORE", Name: f.webhookConfig, Decision: "restored", Mode: "enforce",
+			GVK:     audit.GVK{Group: "admissionregistration.k8s.io", Version: "v1", Kind: "ValidatingWebhookConfiguration"},
+			Reasons: []string{"webhook configuration " + reason + "; restored"}, Commit: commit,
+		})
+		ref := &admissionregistrationv1.ValidatingWebhookConfiguration{}
+		ref.Name = f.webhookConfig
+		ref.SetGroupVersionKind(admissionregistrationv1.SchemeGroupVersion.WithKind("ValidatingWebhookConfiguration"))
+		rec.Eventf(ref, nil, "Warning", "WebhookConfigRestored", "Restore", "webhook configuration %s was %s; gitgate restored it", f.webhookConfig, reason)
+	}
+	return g, nil
 }
 
 func rotator(c client.Client, f *serveFlags) (*certs.Rotator, error) {

@@ -41,6 +41,7 @@ type serveFlags struct {
 	certSecret, webhookConfig               string
 	certDNSNames                            []string
 	inventory                               string
+	guardWebhook                            bool
 }
 
 func newServeCommand() *cobra.Command {
@@ -72,6 +73,7 @@ func newServeCommand() *cobra.Command {
 	fs.BoolVar(&f.apply, "apply", false, "also apply git's HEAD to the cluster with server-side apply, as this process's identity (the sync identity)")
 	fs.DurationVar(&f.applyInterval, "apply-interval", 5*time.Minute, "how often the applier re-applies (self-heal); it also applies on every new commit")
 	fs.StringVar(&f.inventory, "inventory", "gitgate-system/gitgate-inventory", "namespace/name of the ConfigMap where the applier records what it applied (for pruning)")
+	fs.BoolVar(&f.guardWebhook, "guard-webhook-config", false, "restore --webhook-config (rules, caBundle, failurePolicy, selectors) when it is changed or deleted")
 	fs.DurationVar(&f.driftInterval, "drift-interval", 5*time.Minute, "how often to scan live objects for drift (0 = off); it also scans on every new commit")
 	fs.BoolVar(&f.leaderElect, "leader-elect", false, "elect one leader (a Lease) for the applier and the drift scan; every replica serves the webhook")
 	fs.StringVar(&f.leaderNamespace, "leader-election-namespace", "gitgate-system", "namespace of the leader election Lease")
@@ -191,7 +193,7 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) error {
 	}
 	poller.OnStatus = status.observe
 	mgr.GetWebhookServer().Register("/validate", &crwebhook.Admission{Handler: h})
-	loops, err := backgroundLoops(ctx, mgr, f, h, newRevision)
+	loops, err := backgroundLoops(ctx, mgr, f, h, newRevision, auditLog)
 	if err != nil {
 		return err
 	}

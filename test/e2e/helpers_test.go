@@ -98,3 +98,5 @@ func auditLines(t *testing.T) []string {
 	}
 	return strings.Split(strings.TrimSpace(string(data)), "\n")
 }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	"github.com/gitgate-dev/gitgate/test/cluster"
+)
+
+// apiMode is what is registered with the API server during item 3.
+type apiMode struct{ name, path string }
+
+// apiModes: nothing, the no-op webhook, gitgate — each with manifests/webhook.yaml.
+var apiModes = []apiMode{{"none", ""}, {"no-op", pathNoop}, {"gitgate", pathGitgate}}
+
+// apiKinds are the objects written: both in git, both in a governed namespace.
+var apiKinds = []string{"ConfigMap", "Deployment"}
+
+// apiStat is item 3 for one kind under one mode.
+type apiStat struct {
+	kind, mode string
+	samples    []time.Duration
+	lat        dist
+	errors     int
+	lastErr    error
+}
+
+// apiOpts configure item 3.
+type apiOpts struct {
+	writes int // per kind and mode
+	rounds int // the modes rotate this many times, writes/rounds each time
+}
+
+// apiBench is one run of item 3.
+type apiBench struct {
+	cp    *cluster.ControlPlane
+	cs    kubernetes.Interface
+	srv   *server
+	vwcs  map[string]*admissionregistrationv1.ValidatingWebhookConfiguration
+	seq   int
+	stats map[string]*apiStat
+}
+
+// runAPIServer starts the test control plane and times sequential writes by a
+// human (the admin user) with each mode, rotating the modes between rounds.
+func runAPIServer(ctx context.Context, s *server, dir string, o apiOpts) ([]*apiStat, error) {
+	logf("  apiserver: starting etcd, kube-apiserver, kube-controller-manager")
+	cp, err := cluster.Start(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = cp.Stop() }()
+	cfg := rest.CopyConfig(cp.Config)
+	cfg.QPS = -1 // no client-side rate limit: the writes are sequential anyway
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	b := &apiBench{cp: cp, cs: cs, srv: s, stats: map[string]*apiStat{}}
+	if err := b.setup(ctx); err != nil {
+		return nil, err
+	}
+	per := max(o.writes/o.rounds, 1)
+	for round := range o.rounds {
+		for j := range apiModes {
+			m := apiModes[(round+j)%len(apiModes)]
+			logf("  apiserver: round %d/%d, %s", round+1, o.rounds, m.name)
+			if err := b.activate(ctx, m); err != nil {
+				return nil, err
+			}
+			for _, k := range apiKinds {
+				b.measure(ctx, m, k, per)
+			}
+		}
+	}
+	var out []*apiStat
+	for _, k := range apiKinds {
+		for _, m := range apiModes {
+			st := b.stats[k+"/"+m.name]
+			st.lat = newDist(st.samples)
+			out = append(out, st)
+		}
+	}
+	return out, nil
+}
+
+// setup creates the namespace and the two objects as git declares them, and
+// the two webhook configurations (installed later, one at a time).
+func (b *apiBench) setup(ctx context.Context) error {
+	if _, err := b.cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: benchNS}}, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("create namespace: %w", err)
+	}
+	var d appsv1.Deployment
+	var cm corev1.ConfigMap
+	if err := yaml.Unmarshal([]byte(gitObject(0)), &d); err != nil {
+		return err
+	}
+	if err := yaml.Unmarshal([]byte(gitObject(9)), &cm); err != nil {
+		return err
+	}
+	if _, err := b.cs.AppsV1().Deployments(benchNS).Create(ctx, &d, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("create deployment: %w", err)
+	}
+	if _, err := b.cs.CoreV1().ConfigMaps(benchNS).Create(ctx, &cm, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("create configmap: %w", err)
+	}
+	// The shipped configuration, pointed at the in-process server (the same
+	// helper the e2e suite uses for a `gitgate serve` process).
+	gg, err := (&cluster.Gitgate{Port: b.srv.port, CA: b.srv.ca}).WebhookConfiguration()
+	if err != nil {
+		return err
+	}
+	nop := gg.DeepCopy()
+	nop.Name, nop.Webhooks[0].Name = "noop", "noop.bench.gitgate.dev"
+	url := b.srv.url(pathNoop)
+	nop.Webhooks[0].ClientConfig.URL = &url
+	b.vwcs = map[string]*admissionregistrationv1.ValidatingWebhookConfiguration{pathGitgate: gg, pathNoop: nop}
+	return nil
+}
+
+// activate installs m's webhook configuration alone and writes until the API
+// server is seen calling exactly that webhook twice in a row (or none, for none).
+func (b *apiBench) activate(ctx context.Context, m apiMode) error {
+	for path, v := range b.vwcs {
+		if path != m.path {
+			if err := client.IgnoreNotFound(b.cp.Client.Delete(ctx, v.DeepCopy())); err != nil {
+				return fmt.Errorf("remove webhook %s: %w", v.Name, err)
+			}
+		}
+	}
+	if m.path != "" {
+		v := b.vwcs[m.path].DeepCopy()
+		v.ResourceVersion = ""
+		if err := b.cp.Client.Create(ctx, v); err != nil {
+			return fmt.Errorf("install webhook %s: %w", v.Name, err)
+		}
+	}
+	good := 0
+	for deadline := time.Now().Add(30 * time.Second); good < 2; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("API server did not switch to webhook mode %s within 30s", m.name)
+		}
+		g0, n0 := b.srv.served(pathGitgate), b.srv.served(pathNoop)
+		if err := b.patch(ctx, "ConfigMap"); err != nil && m.path != pathGitgate {
+			return fmt.Errorf("write with webhook mode %s: %w", m.name, err)
+		}
+		called := map[string]bool{"": false, pathGitgate: b.srv.served(pathGitgate) > g0, pathNoop: b.srv.served(pathNoop) > n0}
+		if called[pathGitgate] == (m.path == pathGitgate) && called[pathNoop] == (m.path == pathNoop) {
+			good++
+		} else {
+			good = 0
+		}
+	}
+	return nil
+}
+
+// measure times n writes of kind after a few unmeasured ones.
+func (b *apiBench) measure(ctx context.Context, m apiMode, kind string, n int) {
+	st := b.stats[kind+"/"+m.name]
+	if st == nil {
+		st = &apiStat{kind: kind, mode: m.name}
+		b.stats[kind+"/"+m.name] = st
+	}
+	for i := range n + 5 {
+		t := time.Now()
+		err := b.patch(ctx, kind)
+		d := time.Since(t)
+		switch {
+		case i < 5:
+		case err != nil:
+			st.errors, st.lastErr = st.errors+1, err
+		default:
+			st.samples = append(st.samples, d)
+		}
+	}
+}
+
+// patch changes the last-applied annotation (as `kubectl apply` does), a real
+// write that git does not declare and gitgate's comparison ignores.
+func (b *apiBench) patch(ctx context.Context, kind string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	b.seq++
+	data := fmt.Appendf(nil, `{"metadata":{"annotations":{%q:"{\"bench\":%d}\n"}}}`, lastApplied, b.seq)
+	opts := metav1.PatchOptions{FieldManager: "kubectl-client-side-apply"}
+	var err error
+	if kind == "Deployment" {
+		_, err = b.cs.AppsV1().Deployments(benchNS).Patch(ctx, benchDeploy, types.MergePatchType, data, opts)
+	} else {
+		_, err = b.cs.CoreV1().ConfigMaps(benchNS).Patch(ctx, benchCM, types.MergePatchType, data, opts)
+	}
+	return err
+}
+
+// apiTable renders item 3 with the ratios DESIGN.md judges gitgate by.
+func apiTable(stats []*apiStat) table {
+	t := table{header: []string{"object", "registered", "writes", "errors", "p50", "p99", "max", "÷ none (p50 / p99)", "÷ no-op (p50 / p99)", "goal"}, key: 2}
+	by := map[string]*apiStat{}
+	for _, s := range stats {
+		by[s.kind+"/"+s.mode] = s
+	}
+	for _, s := range stats {
+		none, nop := by[s.kind+"/none"], by[s.kind+"/no-op"]
+		row := []string{s.kind, s.mode, fmt.Sprint(len(s.lat) + s.errors), fmt.Sprint(s.errors),
+			us(s.lat.q(0.5)), us(s.lat.q(0.99)), us(s.lat.max())}
+		vsNone := ratio(s.lat.q(0.5), none.lat.q(0.5)) + " / " + ratio(s.lat.q(0.99), none.lat.q(0.99))
+		switch s.mode {
+		case "none":
+			row = append(row, "baseline", "", "")
+		case "no-op":
+			row = append(row, vsNone, "baseline", "")
+		default:
+			r50 := float64(s.lat.q(0.5)) / float64(max(nop.lat.q(0.5), 1))
+			r99 := float64(s.lat.q(0.99)) / float64(max(nop.lat.q(0.99), 1))
+			row = append(row, vsNone, fmt.Sprintf("%.2f× / %.2f×", r50, r99),
+				goal(r50 <= 1.05, fmt.Sprintf("p50 %.2f× ≤ 1.05×", r50))+", "+goal(r99 <= 1.2 && s.errors == 0, fmt.Sprintf("p99 %.2f× ≤ 1.2×", r99)))
+		}
+		t.rows = append(t.rows, row)
+	}
+	return t
+}

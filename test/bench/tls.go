@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// tlsStat is item 2 for one webhook at one rate, over all its segments.
+type tlsStat struct {
+	rate     int
+	target   string
+	lat      dist
+	errors   int
+	sent     int
+	elapsed  time.Duration
+	served   int64
+	cpu      time.Duration
+	achieved float64 // successful requests per second
+}
+
+func (t *tlsStat) cpuPerReq() time.Duration {
+	if t.served == 0 {
+		return 0
+	}
+	return t.cpu / time.Duration(t.served)
+}
+
+// tlsTargets are the two webhooks of item 2, baseline first.
+var tlsTargets = []struct{ name, path string }{{"no-op", pathNoop}, {"gitgate", pathGitgate}}
+
+// tlsOpts configure item 2.
+type tlsOpts struct {
+	rates    []int
+	segments int           // alternating no-op / gitgate segments per rate
+	warmup   time.Duration // per segment, unmeasured
+	duration time.Duration // per segment, measured
+}
+
+// runTLS drives both webhooks at every rate, alternating segments so that a
+// burst of load from elsewhere on the machine hits both alike.
+func runTLS(ctx context.Context, s *server, dir string, body []byte, o tlsOpts) ([]*tlsStat, error) {
+	bodyFile, caFile := filepath.Join(dir, "review.json"), filepath.Join(dir, "ca.crt")
+	if err := os.WriteFile(bodyFile, body, 0o600); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(caFile, s.ca, 0o600); err != nil {
+		return nil, err
+	}
+	var stats []*tlsStat
+	for _, rate := range o.rates {
+		lo := loadOpts{caFile: caFile, bodyFile: bodyFile, rate: rate, conns: 32, warmup: o.warmup, duration: o.duration}
+		acc := make([]*tlsStat, len(tlsTargets))
+		lats := make([][]time.Duration, len(tlsTargets))
+		for seg := range o.segments {
+			for j := range tlsTargets {
+				i := j
+				if seg%2 == 1 { // ABBA: a drift in machine load hits both alike
+					i = len(tlsTargets) - 1 - j
+				}
+				t := tlsTargets[i]
+				if acc[i] == nil {
+					acc[i] = &tlsStat{rate: rate, target: t.name}
+				}
+				logf("  tls: %s at %d req/s, segment %d/%d", t.name, rate, seg+1, o.segments)
+				res, served, cpu, err := s.drive(ctx, lo, t.path)
+				if err != nil {
+					return nil, err
+				}
+				a := acc[i]
+				a.errors, a.sent, a.served, a.cpu = a.errors+res.Errors, a.sent+res.Sent, a.served+served, a.cpu+cpu
+				a.elapsed += time.Duration(res.Elapsed)
+				for _, l := range res.Latencies {
+					lats[i] = append(lats[i], time.Duration(l))
+				}
+			}
+		}
+		for i, a := range acc {
+			a.lat = newDist(lats[i])
+			if a.elapsed > 0 {
+				a.achieved = float64(len(a.lat)) / a.elapsed.Seconds()
+			}
+		}
+		stats = append(stats, acc...)
+	}
+	return stats, nil
+}
+
+// tlsTable renders item 2 with ratios to the no-op webhook at the same rate.
+func tlsTable(stats []*tlsStat) table {
+	t := table{header: []string{"rate (req/s)", "webhook", "achieved (req/s)", "errors", "p50", "p99", "max", "CPU/req (server)", "p50 ÷ no-op", "p99 ÷ no-op", "CPU ÷ no-op", "goal"}, key: 2}
+	var base *tlsStat
+	for _, s := range stats {
+		if s.target == "no-op" {
+			base = s
+		}
+		row := []string{fmt.Sprint(s.rate), s.target, fmt.Sprintf("%.0f", s.achieved), fmt.Sprintf("%d / %d", s.errors, s.sent),
+			us(s.lat.q(0.5)), us(s.lat.q(0.99)), us(s.lat.max()), us(s.cpuPerReq())}
+		if s.target == "no-op" || base == nil {
+			t.rows = append(t.rows, append(row, "baseline", "", "", ""))
+			continue
+		}
+		r99 := float64(s.lat.q(0.99)) / float64(max(base.lat.q(0.99), 1))
+		g := ""
+		if s.rate == 1000 {
+			g = goal(r99 <= 1.5 && s.errors == 0, fmt.Sprintf("p99 %.2f× no-op ≤ 1.5×", r99))
+		}
+		t.rows = append(t.rows, append(row, ratio(s.lat.q(0.5), base.lat.q(0.5)), fmt.Sprintf("%.2f×", r99),
+			ratio(s.cpuPerReq(), base.cpuPerReq()), g))
+	}
+	return t
+}
