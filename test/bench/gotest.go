@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,15 +30,16 @@ func (l benchLine) part(i int) (string, bool) {
 
 // goBench runs the benchmarks matching pattern in pkg, as a developer would,
 // and returns the parsed results and, on failure, the tail of the output.
-func goBench(ctx context.Context, pkg, pattern, benchtime string, timeout time.Duration) ([]benchLine, error) {
+// With count > 1 each metric is the median of the runs.
+func goBench(ctx context.Context, pkg, pattern, benchtime string, count int, timeout time.Duration) ([]benchLine, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	args := []string{"test", "-run", "^$", "-bench", pattern, "-benchtime", benchtime, "-benchmem", "-count", "1", "-timeout", timeout.String(), pkg}
+	args := []string{"test", "-run", "^$", "-bench", pattern, "-benchtime", benchtime, "-benchmem", "-count", strconv.Itoa(count), "-timeout", timeout.String(), pkg}
 	logf("  go %s", strings.Join(args, " "))
 	cmd := exec.CommandContext(ctx, goTool(), args...)
 	cmd.Dir = cluster.RepoRoot()
 	out, err := cmd.CombinedOutput()
-	lines := parseBench(string(out))
+	lines := medians(parseBench(string(out)))
 	if err != nil {
 		return lines, fmt.Errorf("go test %s: %w\n%s", pkg, err, tail(string(out), 12))
 	}
@@ -77,6 +79,29 @@ func parseBench(out string) []benchLine {
 		lines = append(lines, bl)
 	}
 	return lines
+}
+
+// medians merges the lines of one benchmark into one, metric by metric.
+func medians(lines []benchLine) []benchLine {
+	var out []benchLine
+	runs := map[string][]benchLine{}
+	for _, l := range lines {
+		if _, seen := runs[l.name]; !seen {
+			out = append(out, benchLine{name: l.name, metrics: map[string]float64{}})
+		}
+		runs[l.name] = append(runs[l.name], l)
+	}
+	for _, o := range out {
+		for unit := range runs[o.name][0].metrics {
+			var vs []float64
+			for _, r := range runs[o.name] {
+				vs = append(vs, r.metrics[unit])
+			}
+			slices.Sort(vs)
+			o.metrics[unit] = vs[len(vs)/2]
+		}
+	}
+	return out
 }
 
 func tail(s string, n int) string {

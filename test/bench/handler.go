@@ -139,11 +139,29 @@ func measure(ctx context.Context, name string, h admission.Handler, req admissio
 		alloc: float64(m1.Mallocs-m0.Mallocs) / n, lat: newDist(lat)}
 }
 
+// handlerNotes reads item 1 against its goal.
+func handlerNotes(stats []handlerStats) []string {
+	if len(stats) == 0 {
+		return nil
+	}
+	last := stats[len(stats)-1]
+	dec := last.cases[1].lat
+	notes := []string{fmt.Sprintf("Reading: the decode-only baseline has p50 %s and p99 %s at %d objects, so most of each "+
+		"gitgate row is decoding the request's two objects; \"p50 − decode only\" is gitgate's own work on top. "+
+		"p99 on this shared machine is dominated by preemption (the baselines' p99 show it too).",
+		us(dec.q(0.5)), us(dec.q(0.99)), last.objects)}
+	if dec.q(0.5) >= 100*time.Microsecond {
+		notes = append(notes, "The < 100 µs p99 goal cannot be met for a request of this size while the handler decodes "+
+			"`object` and `oldObject` in full: decoding alone exceeds it at p50.")
+	}
+	return notes
+}
+
 // handlerTable renders item 1: gitgate's rows against the no-op handler (what
 // a webhook that looks at nothing costs) and against decoding the request's
 // two objects (what any webhook that looks at the object costs).
 func handlerTable(stats []handlerStats) table {
-	t := table{header: []string{"objects", "handler", "ns/op", "CPU ns/op", "allocs/op", "p50", "p99", "p99 − no-op", "p50 ÷ decode only", "goal"}, key: 2}
+	t := table{header: []string{"objects", "handler", "ns/op", "CPU ns/op", "allocs/op", "p50", "p99", "p99 − no-op", "p50 − decode only", "goal"}, key: 2}
 	for _, hs := range stats {
 		nop, dec := hs.cases[0], hs.cases[1]
 		for i, c := range hs.cases {
@@ -152,7 +170,7 @@ func handlerTable(stats []handlerStats) table {
 				p99 := c.lat.q(0.99)
 				g = goal(p99 < 100*time.Microsecond, "p99 "+us(p99)+" < 100 µs")
 			}
-			vsNop, vsDec := delta(c.lat.q(0.99)-nop.lat.q(0.99)), ratio(c.lat.q(0.5), dec.lat.q(0.5))
+			vsNop, vsDec := delta(c.lat.q(0.99)-nop.lat.q(0.99)), delta(c.lat.q(0.5)-dec.lat.q(0.5))
 			if i < 2 {
 				vsNop, vsDec = "", ""
 			}

@@ -90,7 +90,7 @@ func decodeYAML(files []gitindex.File) ([]map[string]any, error) {
 // indexTable renders the in-process index measurements.
 func indexTable(stats []indexStat) table {
 	t := table{header: []string{"objects", "files", "YAML decode (baseline), wall / CPU", "Build, cold, wall / CPU", "CPU ÷ baseline",
-		"Build, one file changed", "heap/object: decoded maps (baseline)", "heap/object: snapshot", "goal"}}
+		"Build, one file changed", "heap/object: decoded maps (baseline)", "heap/object: snapshot", "goal"}, name: "Build in-process"}
 	for _, s := range stats {
 		var g []string
 		if s.objects == 10_000 {
@@ -105,7 +105,7 @@ func indexTable(stats []indexStat) table {
 
 // buildBenchTable renders gitindex's BenchmarkBuild.
 func buildBenchTable(lines []benchLine) table {
-	t := table{header: []string{"objects", "cold: clone + read + Build", "cold: Build only", "one file: Build", "one-file commit: fetch + Build", "heap/object", "goal"}}
+	t := table{header: []string{"objects", "cold: clone + read + Build", "cold: Build only", "one file: Build", "one-file commit: fetch + Build", "heap/object", "goal"}, name: "BenchmarkBuild"}
 	sizes := []string{}
 	for _, l := range lines {
 		if n, ok := l.part(1); ok && !slices.Contains(sizes, n) {

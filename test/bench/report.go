@@ -15,8 +15,10 @@ import (
 type table struct {
 	header []string
 	rows   [][]string
-	// key is how many leading columns name a row in the goal summary (default 1).
-	key int
+	// key is how many leading columns name a row in the goal summary (default
+	// 1); name, if set, prefixes them.
+	key  int
+	name string
 }
 
 func (t table) write(w io.Writer) {
@@ -128,6 +130,9 @@ func summary(sections []section) table {
 					continue
 				}
 				var where []string
+				if tb.name != "" {
+					where = append(where, tb.name)
+				}
 				for i := range max(tb.key, 1) {
 					where = append(where, tb.header[i]+": "+r[i])
 				}
