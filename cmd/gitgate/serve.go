@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/openapi3"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -21,6 +24,7 @@ import (
 	"github.com/gitgate-dev/gitgate/policy"
 	"github.com/gitgate-dev/gitgate/webhook"
 	"github.com/gitgate-dev/gitgate/webhook/audit"
+	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
 // serveFlags are the flags of `gitgate serve`.
@@ -160,7 +164,13 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) error {
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
+	disc, err := discovery.NewDiscoveryClientForConfig(mgr.GetConfig())
+	if err != nil {
+		return fmt.Errorf("discovery: %w", err)
+	}
+	crdSchemas := drift.NewOpenAPISchemas(openapi3.NewRoot(disc.OpenAPIV3()))
 	h, err := webhook.NewHandler(webhook.Options{
+		Schemas:    drift.Chain{drift.NewBuiltinSchemas(), crdSchemas},
 		Identities: webhook.Identities{SyncUsers: f.syncUsers, ControllerUsers: f.controllerUsers, ControllerGroups: f.ctrlGroups},
 		Mode:       f.mode, Merge: f.merge, AllowUnknown: f.unknown == "allow",
 		Auditor: auditLog, Metrics: metrics, Events: mgr.GetEventRecorder("gitgate"),
@@ -197,7 +207,8 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range append([]manager.Runnable{poller, auditLog}, loops...) {
+	warmer := manager.RunnableFunc(func(ctx context.Context) error { return warmSchemas(ctx, crdSchemas, h) })
+	for _, r := range append([]manager.Runnable{poller, auditLog, warmer}, loops...) {
 		if err := mgr.Add(r); err != nil {
 			return err
 		}
@@ -209,4 +220,30 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) error {
 		return err
 	}
 	return mgr.AddReadyzCheck("webhook", mgr.GetWebhookServer().StartedChecker())
+}
+
+// warmSchemas loads the OpenAPI schemas of the kinds git declares that the built-in
+// schema does not know (custom resources), off the request path: now, on every
+// new commit and every 10 seconds until each is served.
+func warmSchemas(ctx context.Context, s *drift.OpenAPISchemas, h *webhook.Handler) error {
+	builtin := drift.NewBuiltinSchemas()
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	for {
+		if rev := h.Revision(); rev != nil {
+			var gvks []schema.GroupVersionKind
+			for _, o := range rev.Snapshot.Objects() {
+				gvk := o.GroupVersionKind()
+				if !builtin.Type(gvk).Known() && !s.Type(gvk).Known() {
+					gvks = append(gvks, gvk)
+				}
+			}
+			s.Prefetch(gvks)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }

@@ -144,14 +144,19 @@ func post(c *http.Client, url string, body []byte) error {
 	return nil
 }
 
-// drive runs the load generator as a child process against path and returns
-// its result, the requests the server served meanwhile and the CPU time this
-// (the server's) process spent on them.
-func (s *server) drive(ctx context.Context, o loadOpts, path string) (loadResult, int64, time.Duration, error) {
-	var res loadResult
+// driven is one run of the load generator as the server saw it.
+type driven struct {
+	res               loadResult
+	served            int64         // requests the server served meanwhile
+	cpu, generatorCPU time.Duration // of the server's process and of the child
+}
+
+// drive runs the load generator as a child process against path.
+func (s *server) drive(ctx context.Context, o loadOpts, path string) (driven, error) {
+	var d driven
 	exe, err := os.Executable()
 	if err != nil {
-		return res, 0, 0, err
+		return d, err
 	}
 	o.url = s.url(path)
 	ctx, cancel := context.WithTimeout(ctx, o.warmup+o.duration+30*time.Second)
@@ -160,12 +165,13 @@ func (s *server) drive(ctx context.Context, o loadOpts, path string) (loadResult
 	cmd.Stderr = os.Stderr
 	served0, cpu0 := s.served(path), cpuTime()
 	out, err := cmd.Output()
-	cpu, served := cpuTime()-cpu0, s.served(path)-served0
+	d.cpu, d.served = cpuTime()-cpu0, s.served(path)-served0
 	if err != nil {
-		return res, 0, 0, fmt.Errorf("load generator: %w", err)
+		return d, fmt.Errorf("load generator: %w", err)
 	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		return res, 0, 0, fmt.Errorf("load generator output: %w", err)
+	d.generatorCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	if err := json.Unmarshal(out, &d.res); err != nil {
+		return d, fmt.Errorf("load generator output: %w", err)
 	}
-	return res, served, cpu, nil
+	return d, nil
 }

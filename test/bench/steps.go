@@ -97,7 +97,7 @@ func stepTLS(ctx context.Context, srv *server, dir string, body []byte, cfg conf
 		return sec, nil
 	}
 	sec.tables = []table{tlsTable(stats)}
-	sec.notes = []string{"![latency percentiles, gitgate vs no-op](latency.svg)"}
+	sec.notes = []string{tlsNote(stats), "![latency percentiles, gitgate vs no-op](latency.svg)"}
 	return sec, stats
 }
 

@@ -102,6 +102,9 @@ func axes(b *strings.Builder, x func(float64) float64, y func(time.Duration) flo
 }
 
 func tickLabel(d time.Duration) string {
+	if d >= time.Second {
+		return fmt.Sprintf("%g s", math.Round(float64(d)/1e8)/10)
+	}
 	if d >= time.Millisecond {
 		return fmt.Sprintf("%g ms", math.Round(float64(d)/1e5)/10)
 	}

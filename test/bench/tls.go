@@ -10,15 +10,24 @@ import (
 
 // tlsStat is item 2 for one webhook at one rate, over all its segments.
 type tlsStat struct {
-	rate     int
-	target   string
-	lat      dist
-	errors   int
-	sent     int
-	elapsed  time.Duration
-	served   int64
-	cpu      time.Duration
-	achieved float64 // successful requests per second
+	rate         int
+	target       string
+	samples      []time.Duration
+	lat          dist
+	errors, sent int
+	elapsed      time.Duration
+	served       int64
+	cpu, genCPU  time.Duration // server process; load generator
+	achieved     float64       // successful requests per second
+}
+
+// add accumulates one segment.
+func (t *tlsStat) add(d driven) {
+	t.errors, t.sent, t.elapsed = t.errors+d.res.Errors, t.sent+d.res.Sent, t.elapsed+time.Duration(d.res.Elapsed)
+	t.served, t.cpu, t.genCPU = t.served+d.served, t.cpu+d.cpu, t.genCPU+d.generatorCPU
+	for _, l := range d.res.Latencies {
+		t.samples = append(t.samples, time.Duration(l))
+	}
 }
 
 // saturated says the webhook did not keep up with the offered rate.
@@ -42,8 +51,8 @@ type tlsOpts struct {
 	duration time.Duration // per segment, measured
 }
 
-// runTLS drives both webhooks at every rate, alternating segments so that a
-// burst of load from elsewhere on the machine hits both alike.
+// runTLS drives both webhooks at every rate, alternating segments in ABBA
+// order so that a drift in load from elsewhere on the machine hits both alike.
 func runTLS(ctx context.Context, s *server, dir string, body []byte, o tlsOpts) ([]*tlsStat, error) {
 	bodyFile, caFile := filepath.Join(dir, "review.json"), filepath.Join(dir, "ca.crt")
 	if err := os.WriteFile(bodyFile, body, 0o600); err != nil {
@@ -56,32 +65,25 @@ func runTLS(ctx context.Context, s *server, dir string, body []byte, o tlsOpts) 
 	for _, rate := range o.rates {
 		lo := loadOpts{caFile: caFile, bodyFile: bodyFile, rate: rate, conns: 32, warmup: o.warmup, duration: o.duration}
 		acc := make([]*tlsStat, len(tlsTargets))
-		lats := make([][]time.Duration, len(tlsTargets))
+		for i, t := range tlsTargets {
+			acc[i] = &tlsStat{rate: rate, target: t.name}
+		}
 		for seg := range o.segments {
 			for j := range tlsTargets {
 				i := j
-				if seg%2 == 1 { // ABBA: a drift in machine load hits both alike
+				if seg%2 == 1 {
 					i = len(tlsTargets) - 1 - j
 				}
-				t := tlsTargets[i]
-				if acc[i] == nil {
-					acc[i] = &tlsStat{rate: rate, target: t.name}
-				}
-				logf("  tls: %s at %d req/s, segment %d/%d", t.name, rate, seg+1, o.segments)
-				res, served, cpu, err := s.drive(ctx, lo, t.path)
+				logf("  tls: %s at %d req/s, segment %d/%d", tlsTargets[i].name, rate, seg+1, o.segments)
+				d, err := s.drive(ctx, lo, tlsTargets[i].path)
 				if err != nil {
 					return nil, err
 				}
-				a := acc[i]
-				a.errors, a.sent, a.served, a.cpu = a.errors+res.Errors, a.sent+res.Sent, a.served+served, a.cpu+cpu
-				a.elapsed += time.Duration(res.Elapsed)
-				for _, l := range res.Latencies {
-					lats[i] = append(lats[i], time.Duration(l))
-				}
+				acc[i].add(d)
 			}
 		}
-		for i, a := range acc {
-			a.lat = newDist(lats[i])
+		for _, a := range acc {
+			a.lat = newDist(a.samples)
 			if a.elapsed > 0 {
 				a.achieved = float64(len(a.lat)) / a.elapsed.Seconds()
 			}
@@ -89,6 +91,18 @@ func runTLS(ctx context.Context, s *server, dir string, body []byte, o tlsOpts) 
 		stats = append(stats, acc...)
 	}
 	return stats, nil
+}
+
+// tlsNote says what the load generator itself cost.
+func tlsNote(stats []*tlsStat) string {
+	var cpu time.Duration
+	var n int64
+	for _, s := range stats {
+		cpu, n = cpu+s.genCPU, n+s.served
+	}
+	return fmt.Sprintf("The load generator (a separate process on the same machine) used %s of CPU per request on average. "+
+		"\"saturated\": fewer than 95%% of the offered requests per second were answered (or some failed); the latency "+
+		"then is mostly queueing.", us(cpu/time.Duration(max(n, 1))))
 }
 
 // tlsTable renders item 2 with ratios to the no-op webhook at the same rate.

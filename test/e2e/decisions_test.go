@@ -73,3 +73,16 @@ func TestControllerCreatesInGovernedNamespace(t *testing.T) {
 	name := fmt.Sprintf("pod-%d", time.Now().UnixNano())
 	mustKubectl(t, cp.Admin, "-n", "staging", "run", name, "--image=nginx:1.21", "--restart=Never")
 }
+
+// A custom resource's list-map keys come from its CRD's schema (OpenAPI v3, loaded
+// lazily per GroupVersion): a new item is reported by its key, not as "the list".
+func TestCustomResourceListMapKeys(t *testing.T) {
+	patch := `{"spec":{"rules":[{"name":"a","weight":1},{"name":"b","weight":2}]}}`
+	eventually(t, 30*time.Second, func() string {
+		out, ok := kubectl(t, cp.Admin, "-n", "staging", "patch", "greeting/hello", "--type=merge", "-p", patch, "--dry-run=server")
+		if !ok && strings.Contains(out, "spec.rules[name=b].weight: not declared in git") {
+			return ""
+		}
+		return out
+	})
+}
