@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -126,6 +127,11 @@ func runServe(ctx context.Context, f *serveFlags) error {
 	}
 	if err := wire(ctx, mgr, f); err != nil {
 		return err
+	}
+	for _, u := range f.syncUsers {
+		if strings.HasPrefix(u, "system:serviceaccounts") || strings.HasPrefix(u, "system:masters") || strings.ContainsAny(u, "*") {
+			log.Info("WARNING: --sync-user looks like a group or a pattern; gitgate matches the sync identity by exact username only", "syncUser", u)
+		}
 	}
 	log.Info("starting gitgate", "version", version, "repo", f.repo, "ref", f.ref, "syncUsers", f.syncUsers)
 	return mgr.Start(ctrl.LoggerInto(ctrl.SetupSignalHandler(), log))
