@@ -31,5 +31,10 @@ test: lint unit e2e
 demo: tools
 	$(GO) run ./test/demo
 
+# Benchmarks, each against a baseline from the same run, with DESIGN.md's goals:
+# writes test/bench/results/RESULTS.md and latency.svg (a few minutes on 2 cores).
+bench: tools
+	GO=$(GO) $(GO) run ./test/bench
+
 clean:
 	rm -rf bin test/bin _out*

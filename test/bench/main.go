@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -61,6 +62,23 @@ func parseFlags() (config, error) {
 		return c, errors.New("-rounds, -segments and -iters must be positive")
 	}
 	return c, nil
+}
+
+// served is the index size of the handler items 2 and 3 serve: serveSize if
+// item 1 builds it, else the first size.
+func (c config) served() int {
+	if slices.Contains(c.sizes, c.serveSize) {
+		return c.serveSize
+	}
+	return c.sizes[0]
+}
+
+func joinInts(ns []int, sep string) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, sep)
 }
 
 func ints(s string) ([]int, error) {

@@ -100,7 +100,7 @@ func markdown(m machine, sections []section) []byte {
 			fmt.Fprintf(&w, "%s\n\n", s.intro)
 		}
 		if s.err != nil {
-			fmt.Fprintf(&w, "**Not measured:** %s\n\n", strings.ReplaceAll(s.err.Error(), "\n", " ⏎ "))
+			fmt.Fprintf(&w, "**Not measured:**\n\n```\n%s\n```\n\n", s.err)
 		}
 		for _, t := range s.tables {
 			t.write(&w)

@@ -16,7 +16,7 @@ import (
 // stepHandler runs item 1 for every size and returns the handler over
 // cfg.serveSize objects for items 2 and 3, and the index measurements.
 func stepHandler(ctx context.Context, cfg config) (section, []indexStat, admission.Handler) {
-	sec := section{title: "1. Handler in-process", intro: handlerIntro(len(cfg.lim.bodies[0]), cfg.lim)}
+	sec := section{title: "1. Handler in-process", intro: handlerIntro(len(cfg.lim.bodies[0]), cfg.sizes, cfg.lim)}
 	var stats []handlerStats
 	var idx []indexStat
 	var keep admission.Handler
@@ -40,7 +40,7 @@ func stepHandler(ctx context.Context, cfg config) (section, []indexStat, admissi
 			return sec, idx, nil
 		}
 		stats = append(stats, hs)
-		if n == cfg.serveSize || keep == nil {
+		if n == cfg.served() {
 			keep = h
 		}
 		runtime.GC()
@@ -50,24 +50,24 @@ func stepHandler(ctx context.Context, cfg config) (section, []indexStat, admissi
 	return sec, idx, keep
 }
 
-func handlerIntro(reqBytes int, lim limits) string {
+func handlerIntro(reqBytes int, sizes []int, lim limits) string {
 	return fmt.Sprintf("`Handler.Handle` called in-process on a decoded `admission.Request`: a Deployment UPDATE "+
-		"whose AdmissionReview is %s (the live object with defaults, managedFields and status, twice), with 1k/10k/50k "+
+		"whose AdmissionReview is %s (the live object with defaults, managedFields and status, twice), with %s "+
 		"objects indexed (nine Deployments and a ConfigMap per file). Baselines on the same request: a no-op handler "+
 		"(`admission.Allowed`) and one that only decodes `object` and `oldObject` as gitgate does. `update-nodrift` is "+
 		"`kubectl apply` of git's own file (allowed); `update-drift` scales by hand (denied: message and audit record "+
 		"built); `sync-identity` is the sync identity's write. Each row: 200 warm-up calls, then up to %d calls or "+
 		"%s; allocs/op from `runtime.MemStats`; CPU ns/op is process CPU time (getrusage, all threads, GC included).",
-		bytesIEC(float64(reqBytes)), lim.iters, lim.time)
+		bytesIEC(float64(reqBytes)), joinInts(sizes, "/"), lim.iters, lim.time)
 }
 
-func tlsIntro(o tlsOpts) string {
-	return fmt.Sprintf(tlsText, o.segments, o.warmup, o.duration)
+func tlsIntro(o tlsOpts, objects int) string {
+	return fmt.Sprintf(tlsText, objects, o.segments, o.warmup, o.duration)
 }
 
 const tlsText = "gitgate's webhook server stack in-process — controller-runtime's `webhook.NewServer` with a " +
 	"certificate from `certs.Generate`, TLS ≥ 1.2, HTTP/1.1 only, as `gitgate serve` configures it — serving " +
-	"gitgate's handler (10k objects indexed) at `/validate` and a no-op `admission.Allowed` webhook at `/noop`. " +
+	"gitgate's handler (%d objects indexed) at `/validate` and a no-op `admission.Allowed` webhook at `/noop`. " +
 	"The load generator is this binary re-executed as a child process: an open loop on a fixed schedule, one " +
 	"goroutine per request, up to 32 keep-alive connections, latency from each request's *scheduled* send time " +
 	"(no coordinated omission), every answer checked to be `allowed`. The request is the Deployment UPDATE " +
@@ -90,7 +90,7 @@ const apiText = "The test control plane of `test/cluster` (etcd, kube-apiserver,
 
 // stepTLS runs item 2.
 func stepTLS(ctx context.Context, srv *server, dir string, body []byte, cfg config) (section, []*tlsStat) {
-	sec := section{title: "2. Webhook over TLS on loopback", intro: tlsIntro(cfg.tls)}
+	sec := section{title: "2. Webhook over TLS on loopback", intro: tlsIntro(cfg.tls, cfg.served())}
 	stats, err := runTLS(ctx, srv, dir, body, cfg.tls)
 	if err != nil {
 		sec.err = err
@@ -130,18 +130,17 @@ func stepAPI(ctx context.Context, srv *server, dir string, cfg config) section {
 // stepIndex runs gitindex's BenchmarkBuild and reports it with the in-process
 // measurements of item 1.
 func stepIndex(ctx context.Context, cfg config, idx []indexStat) section {
-	sec := section{title: "4. Index (gitindex)"}
 	pattern := "^BenchmarkBuild$/^objects=(" + cfg.buildPattern + ")$"
+	sec := section{title: "4. Index (gitindex)", intro: "First table: gitindex's own `BenchmarkBuild` (`go test -bench '" + pattern +
+		"' -benchtime 1x ./gitindex/`; a repository of Deployments, ten per file, made with the git CLI). Second table: " +
+		"`gitindex.Build` in-process on the files of item 1, against decoding the same YAML into maps with `sigs.k8s.io/yaml` " +
+		"(the least any index pays), and the live heap each leaves per object."}
 	lines, err := goBench(ctx, "./gitindex/", pattern, "1x", 1, 5*time.Minute)
 	if len(lines) > 0 {
 		sec.tables = append(sec.tables, buildBenchTable(lines))
-		sec.notes = append(sec.notes, "Above: gitindex's own `BenchmarkBuild` (`go test -bench '"+pattern+"' -benchtime 1x ./gitindex/`; "+
-			"a repository of Deployments, ten per file, built by the git CLI). Below: `gitindex.Build` in-process on the files of "+
-			"item 1, against decoding the same YAML into maps with `sigs.k8s.io/yaml` (the least any index pays), and the live "+
-			"heap each leaves per object.")
 	}
 	if err != nil {
-		sec.notes = append(sec.notes, "BenchmarkBuild did not complete: "+fmt.Sprint(err))
+		sec.notes = append(sec.notes, fmt.Sprintf("BenchmarkBuild did not complete:\n\n```\n%v\n```", err))
 	}
 	if len(idx) > 0 {
 		sec.tables = append(sec.tables, indexTable(idx))
