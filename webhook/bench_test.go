@@ -55,6 +55,7 @@ func BenchmarkHandle(b *testing.B) {
 		{"update-drift", reqOpts{op: admissionv1.Update, user: "alice", kind: deployKind, ns: "staging", name: "app-7", old: live, obj: edit(live, "replicas: 3", "replicas: 5")}},
 		{"scale", reqOpts{op: admissionv1.Update, user: "alice", kind: "autoscaling/v1/Kind=Scale", resource: "apps/deployments", sub: "scale", ns: "staging", name: "app-7", old: scaleObj("3"), obj: scaleObj("5")}},
 		{"delete", reqOpts{op: admissionv1.Delete, user: "alice", kind: deployKind, ns: "staging", name: "app-7", old: live}},
+		{"unmanaged", reqOpts{op: admissionv1.Update, user: "alice", kind: deployKind, ns: "staging", name: "not-in-git", old: live, obj: edit(live, "replicas: 3", "replicas: 5")}},
 		{"sync-identity", reqOpts{op: admissionv1.Update, user: "gitgate", kind: deployKind, ns: "staging", name: "app-7", old: live, obj: edit(live, "replicas: 3", "replicas: 5")}},
 	}
 	for _, n := range []int{1000, 10000, 50000} {

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -72,6 +73,9 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 		return allowed("sync identity")
 	}
 	rev := h.rev.Load()
+	if rev != nil && h.ungoverned(rev, req, who) {
+		return allowed("not declared in git")
+	}
 	in, err := decodeRequest(req, who, rev)
 	if err != nil {
 		return h.opts.Metrics.errored(req, admission.Errored(http.StatusBadRequest, fmt.Errorf("gitgate: %w", err)))
@@ -147,3 +151,25 @@ func allowed(reason string) admission.Response {
 
 // operation returns the request's operation.
 func (in *input) operation() admissionv1.Operation { return in.req.Operation }
+
+// ungoverned is the fast path for the catch-all registration: a request on an object
+// git does not declare, that no rule concerns, is allowed without decoding the
+// objects. Rule 4 (an undeclared CREATE in a governed namespace) and rule 6 (any
+// gitgate.dev/ metadata in the request) always take the full path.
+func (h *Handler) ungoverned(rev *Revision, req admission.Request, who actor) bool {
+	if req.SubResource != "" || req.Name == "" {
+		return false // scale resolves its parent kind; deletecollection its name
+	}
+	key := gitindex.Key{Group: req.Kind.Group, Kind: req.Kind.Kind, Namespace: req.Namespace, Name: req.Name}
+	if _, managed := rev.Snapshot.Lookup(key); managed {
+		return false
+	}
+	if req.Operation == admissionv1.Create && who == actorHuman && req.Namespace != "" &&
+		rev.Snapshot.Governs(req.Namespace) && rev.Snapshot.ManagesKind(key.GroupKind()) {
+		return false
+	}
+	return !bytes.Contains(req.Object.Raw, gitgateMarker) && !bytes.Contains(req.OldObject.Raw, gitgateMarker)
+}
+
+// gitgateMarker finds gitgate's own labels and annotations in raw JSON.
+var gitgateMarker = []byte(gitgatePrefix)
