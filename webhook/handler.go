@@ -11,7 +11,7 @@ import (
 	"golang.org/x/time/rate"
 	admissionv1 "k8s.io/api/admission/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	utiljson "k8s.io/apimachinery/pkg/util/json"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
@@ -105,11 +105,12 @@ type input struct {
 
 func decodeRequest(req admission.Request, who actor, rev *Revision) (*input, error) {
 	in := &input{req: &req, actor: who}
+	builtin := clientgoscheme.Scheme.Recognizes(schema.GroupVersionKind{Group: req.Kind.Group, Version: req.Kind.Version, Kind: req.Kind.Kind})
 	var err error
-	if in.obj, err = decodeRaw(req.Object.Raw); err != nil {
+	if in.obj, err = decodeRaw(req.Object.Raw, builtin); err != nil {
 		return nil, fmt.Errorf("decode object: %w", err)
 	}
-	if in.old, err = decodeRaw(req.OldObject.Raw); err != nil {
+	if in.old, err = decodeRaw(req.OldObject.Raw, builtin); err != nil {
 		return nil, fmt.Errorf("decode oldObject: %w", err)
 	}
 	in.gvk = schema.GroupVersionKind{Group: req.Kind.Group, Version: req.Kind.Version, Kind: req.Kind.Kind}
@@ -126,17 +127,6 @@ func decodeRequest(req admission.Request, who actor, rev *Revision) (*input, err
 	}
 	in.key = gitindex.Key{Group: in.gvk.Group, Kind: in.gvk.Kind, Namespace: req.Namespace, Name: name}
 	return in, nil
-}
-
-func decodeRaw(raw []byte) (map[string]any, error) {
-	if len(raw) == 0 {
-		return nil, nil
-	}
-	var m map[string]any
-	if err := utiljson.Unmarshal(raw, &m); err != nil {
-		return nil, err
-	}
-	return m, nil
 }
 
 func metaString(obj map[string]any, field string) string {
