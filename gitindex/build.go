@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"sort"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -15,6 +14,12 @@ import (
 type File struct {
 	Path string
 	Data []byte
+	// Hash is the git blob hash of Data; CommitFiles fills it in from the tree, and
+	// Build computes it when it is empty. Build reuses the previous snapshot's
+	// objects for a file whose hash did not change.
+	Hash string
+
+	load func() ([]byte, error) // reads Data on demand (the Poller's files only)
 }
 
 // BuildOptions says which files of a commit are manifests and how to read them.
@@ -22,7 +27,9 @@ type BuildOptions struct {
 	// Repo names the repository in messages.
 	Repo string
 	// Paths are the folders holding manifests, relative to the repository root;
-	// default ["."] (the whole repository).
+	// default ["."] (the whole repository). A folder below them holding a
+	// kustomization.yaml, kustomization.yml or Kustomization is rendered with
+	// kustomize instead of read file by file.
 	Paths []string
 	// PolicyPath is the folder holding the Rego policies; default "policies".
 	// Its files are never read as manifests.
@@ -32,6 +39,11 @@ type BuildOptions struct {
 	// Scope tells which kinds are namespaced; default BuiltinScope plus the CRDs
 	// in the commit.
 	Scope Scope
+	// Previous is an earlier snapshot (normally of the previous commit), or nil.
+	// Build takes its objects for files whose hash did not change and for
+	// kustomizations none of whose inputs changed, instead of decoding or rendering
+	// them again. Both snapshots then share those *Object values; neither changes them.
+	Previous *Snapshot
 }
 
 // Default fills in defaults.
@@ -62,24 +74,18 @@ func (e *BuildError) Error() string {
 }
 
 // Build indexes the files of one commit into a Snapshot. It is all-or-nothing: any
-// problem in any manifest rejects the whole commit with a *BuildError.
+// problem in any manifest or kustomization rejects the whole commit with a
+// *BuildError. Files that the root .sourceignore matches are left out.
 func Build(commit string, files []File, opts BuildOptions) (*Snapshot, error) {
 	opts.Default()
-	b := &builder{opts: opts, snap: &Snapshot{
-		Repo: opts.Repo, Commit: commit, Policies: map[string]string{},
-		objects: map[Key]*Object{}, kinds: map[schema.GroupKind]bool{}, namespaces: map[string]bool{},
-		resources: map[schema.GroupResource]string{},
-	}}
-	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
-	var decoded []decodedObject
-	for _, f := range files {
-		decoded = append(decoded, b.file(f)...)
-	}
-	scope := Scope(ChainScope{opts.Scope, crdScope(decoded), BuiltinScope{}})
-	plurals := crdPlurals(decoded)
-	for _, d := range decoded {
-		b.add(d, scope)
-	}
+	b := newBuilder(commit, files, opts)
+	units := b.plan()
+	b.load(units)
+	units = b.dropBases(units)
+	scope := Scope(ChainScope{opts.Scope, crdScope(crdsOf(units)), BuiltinScope{}})
+	b.revalidate(units, scope)
+	b.index(units, scope)
+	plurals := crdPlurals(crdsOf(units))
 	for gk := range b.snap.kinds {
 		plural, ok := plurals[gk]
 		if !ok {
@@ -96,80 +102,37 @@ func Build(commit string, files []File, opts BuildOptions) (*Snapshot, error) {
 type builder struct {
 	opts     BuildOptions
 	snap     *Snapshot
+	tree     *fileTree
+	compact  *compactor
 	problems []string
+}
+
+func newBuilder(commit string, files []File, opts BuildOptions) *builder {
+	size := 0
+	if opts.Previous != nil {
+		size = opts.Previous.Len() // most likely about the same
+	}
+	return &builder{opts: opts, tree: newFileTree(files), compact: newCompactor(), snap: &Snapshot{
+		Repo: opts.Repo, Commit: commit, Policies: map[string]string{},
+		objects: make(map[Key]*Object, size), kinds: map[schema.GroupKind]bool{}, namespaces: map[string]bool{},
+		resources: map[schema.GroupResource]string{}, units: make(map[string]*unitRecord, len(files)),
+	}}
 }
 
 type decodedObject struct {
 	path string
 	line int
 	obj  map[string]any
-	doc  []byte
+	src  *sourceText // the file's text, for LineOf; nil for List items and renders
+	span [2]int      // the object's document in src
 }
 
 func (b *builder) problem(file string, line int, format string, args ...any) {
 	b.problems = append(b.problems, fmt.Sprintf("%s:%d: %s", file, line, fmt.Sprintf(format, args...)))
 }
 
-// file sorts one file into policy, config or manifests.
-func (b *builder) file(f File) []decodedObject {
-	switch {
-	case f.Path == ConfigFile:
-		c, err := parseConfig(f.Data)
-		if err != nil {
-			b.problem(f.Path, 1, "%v", err)
-		}
-		b.snap.Config = c
-		return nil
-	case underDir(f.Path, b.opts.PolicyPath):
-		if strings.HasSuffix(f.Path, ".rego") {
-			b.snap.Policies[f.Path] = string(f.Data)
-		}
-		return nil
-	case !isManifest(f.Path) || !b.inPaths(f.Path):
-		return nil
-	}
-	var out []decodedObject
-	for _, doc := range splitDocuments(f.Data) {
-		m, err := decodeDocument(doc.data)
-		if err != nil {
-			b.problem(f.Path, doc.line, "invalid YAML: %v", err)
-			continue
-		}
-		objs := b.expand(f.Path, doc.line, m)
-		if len(objs) == 1 {
-			objs[0].doc = doc.data // List items share a document: their lines stay the list's
-		}
-		out = append(out, objs...)
-	}
-	return out
-}
-
-// expand unpacks v1 List kinds and sorts out documents that are not objects.
-func (b *builder) expand(file string, line int, m map[string]any) []decodedObject {
-	if m == nil {
-		return nil
-	}
-	apiVersion, _ := m["apiVersion"].(string)
-	kind, _ := m["kind"].(string)
-	if apiVersion == "" && kind == "" {
-		b.snap.Warnings = append(b.snap.Warnings, fmt.Sprintf("%s:%d: not a Kubernetes object (no apiVersion and kind), skipped", file, line))
-		return nil
-	}
-	if items, ok := m["items"].([]any); ok && strings.HasSuffix(kind, "List") {
-		var out []decodedObject
-		for _, it := range items {
-			if im, ok := it.(map[string]any); ok {
-				out = append(out, b.expand(file, line, im)...)
-			} else {
-				b.problem(file, line, "%s item is not an object", kind)
-			}
-		}
-		return out
-	}
-	return []decodedObject{{path: file, line: line, obj: m}}
-}
-
-func (b *builder) add(d decodedObject, scope Scope) {
+// add checks a freshly decoded object, defaults its namespace and indexes it.
+func (b *builder) add(d decodedObject, scope Scope) *Object {
 	apiVersion, _ := d.obj["apiVersion"].(string)
 	kind, _ := d.obj["kind"].(string)
 	meta, _ := d.obj["metadata"].(map[string]any)
@@ -178,43 +141,56 @@ func (b *builder) add(d decodedObject, scope Scope) {
 	switch {
 	case apiVersion == "":
 		b.problem(d.path, d.line, "missing apiVersion")
-		return
+		return nil
 	case kind == "":
 		b.problem(d.path, d.line, "missing kind")
-		return
+		return nil
 	case name == "":
 		b.problem(d.path, d.line, "%s without metadata.name (generateName is not supported in git)", kind)
-		return
+		return nil
 	}
 	gv, err := schema.ParseGroupVersion(apiVersion)
 	if err != nil {
 		b.problem(d.path, d.line, "invalid apiVersion %q: %v", apiVersion, err)
-		return
+		return nil
 	}
 	gk := schema.GroupKind{Group: gv.Group, Kind: kind}
 	namespaced, _ := scope.Namespaced(gk)
 	if !namespaced && namespace != "" {
 		b.problem(d.path, d.line, "%s is cluster-scoped but declares namespace %q", kind, namespace)
-		return
+		return nil
 	}
-	if namespaced && namespace == "" {
+	defaulted := namespaced && namespace == ""
+	if defaulted {
 		namespace = b.opts.DefaultNamespace
 		meta["namespace"] = namespace
 	}
 	key := Key{Group: gv.Group, Kind: kind, Namespace: namespace, Name: name}
-	if prev, dup := b.snap.objects[key]; dup {
-		b.problem(d.path, d.line, "duplicate %s (also declared at %s)", key, prev.Source())
-		return
-	}
 	normalize(key, d.obj)
-	b.snap.objects[key] = &Object{Key: key, APIVersion: apiVersion, Object: d.obj, Path: d.path, Line: d.line, doc: d.doc}
-	b.snap.kinds[gk] = true
-	if namespace != "" {
-		b.snap.namespaces[namespace] = true
+	o := &Object{Key: key, APIVersion: apiVersion, Object: b.compact.object(d.obj), Path: d.path, Line: d.line, src: d.src,
+		docStart: uint32(d.span[0]), docEnd: uint32(d.span[1]),
+		namespaced: namespaced, defaulted: defaulted}
+	if !b.put(o) {
+		return nil
 	}
-	if gk == (schema.GroupKind{Kind: "Namespace"}) {
-		b.snap.namespaces[name] = true
+	return o
+}
+
+// put indexes an object, new or taken from the previous snapshot.
+func (b *builder) put(o *Object) bool {
+	if prev, dup := b.snap.objects[o.Key]; dup {
+		b.problem(o.Path, o.Line, "duplicate %s (also declared at %s)", o.Key, prev.Source())
+		return false
 	}
+	b.snap.objects[o.Key] = o
+	b.snap.kinds[o.GroupKind()] = true
+	if o.Namespace != "" {
+		b.snap.namespaces[o.Namespace] = true
+	}
+	if o.GroupKind() == (schema.GroupKind{Kind: "Namespace"}) {
+		b.snap.namespaces[o.Name] = true
+	}
+	return true
 }
 
 // normalize folds a Secret's write-only stringData into data, as the API server does.
@@ -241,7 +217,16 @@ func normalize(k Key, obj map[string]any) {
 func isManifest(p string) bool {
 	switch strings.ToLower(path.Ext(p)) {
 	case ".yaml", ".yml", ".json":
-		return path.Base(p) != "kustomization.yaml" && path.Base(p) != "kustomization.yml"
+		return !isKustomization(p)
+	}
+	return false
+}
+
+// isKustomization reports whether p names a kustomization file.
+func isKustomization(p string) bool {
+	switch path.Base(p) {
+	case "kustomization.yaml", "kustomization.yml", "Kustomization":
+		return true
 	}
 	return false
 }

@@ -132,6 +132,16 @@ func FuzzBuild(f *testing.F) {
 		if err == nil && snap == nil {
 			t.Fatal("nil snapshot without error")
 		}
+		if err != nil {
+			return
+		}
+		for _, o := range snap.Objects() {
+			o.LineOf("metadata.name")
+		}
+		again, err := Build("d", []File{{Path: "x.yaml", Data: data}}, BuildOptions{Previous: snap})
+		if err != nil || again.Len() != snap.Len() {
+			t.Fatalf("rebuild with the previous snapshot: %v, %d objects, want %d", err, again.Len(), snap.Len())
+		}
 	})
 }
 

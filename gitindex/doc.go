@@ -3,9 +3,20 @@
 // name, with the file and line it came from; the Rego policy modules; and the
 // repository's .gitgate.yaml configuration.
 //
-// A Source owns the go-git repository (clone, fetch, resolve a ref) and is used from
-// one goroutine only, the Poller's. Build is all-or-nothing: a snapshot with a YAML
-// error, an object without kind or name, or a duplicate object is rejected with an
-// error naming every offending file:line, and the caller keeps serving the last good
-// snapshot. The package knows nothing about admission or OPA.
+// A Source owns the go-git repository, an in-memory clone that is shallow at
+// first and then fetched incrementally, and is used from one goroutine only, the
+// Poller's. It authenticates from credential files (HTTPS basic auth or token, SSH
+// key with known hosts; re-read before every fetch) and can refuse commits that no
+// trusted OpenPGP key signed (*UntrustedCommitError). A PushHandler turns a git
+// host's signed push webhook into an immediate fetch.
+//
+// Build is all-or-nothing: a snapshot with a YAML error, an object without kind or
+// name, a duplicate object or a kustomization that does not render is rejected
+// with an error naming every offending file:line, and the caller keeps serving the
+// last good snapshot. A directory holding a kustomization.yaml is rendered with
+// kustomize over an in-memory copy of the commit (no plugins, no remote bases, no
+// network); the root .sourceignore excludes files. Given the previous snapshot,
+// Build reuses the objects of files and kustomizations whose inputs did not
+// change, and it shares equal strings and subtrees among objects, so a snapshot
+// must never be modified. The package knows nothing about admission or OPA.
 package gitindex

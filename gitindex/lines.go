@@ -12,11 +12,15 @@ import (
 // declares; the object's own line when nothing matches. It parses the object's
 // document again, so it belongs on the denial path, not the hot path.
 func (o *Object) LineOf(path string) int {
-	if len(o.doc) == 0 || path == "" {
+	if o.src == nil || path == "" {
+		return o.Line
+	}
+	doc, err := o.src.slice(int(o.docStart), int(o.docEnd))
+	if err != nil {
 		return o.Line
 	}
 	var root yaml.Node
-	if err := yaml.Unmarshal(o.doc, &root); err != nil || len(root.Content) == 0 {
+	if err := yaml.Unmarshal(doc, &root); err != nil || len(root.Content) == 0 {
 		return o.Line
 	}
 	n := root.Content[0]

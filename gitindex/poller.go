@@ -2,6 +2,7 @@ package gitindex
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,7 @@ type Poller struct {
 
 	trigger chan struct{}
 	status  atomic.Pointer[Status]
+	last    *Snapshot // the last snapshot built, whose unchanged files the next build reuses
 }
 
 // NewPoller returns a Poller; Start runs it.
@@ -91,6 +93,9 @@ func (p *Poller) Sync(ctx context.Context) error {
 	fetchCtx, cancel := context.WithTimeout(ctx, max(p.Interval, 30*time.Second))
 	commit, err := p.Source.Fetch(fetchCtx)
 	cancel()
+	if untrusted := (*UntrustedCommitError)(nil); errors.As(err, &untrusted) {
+		return p.fail(log, st, untrusted.Commit, err)
+	}
 	if err != nil {
 		return p.fail(log, st, "", fmt.Errorf("fetch: %w", err))
 	}
@@ -113,16 +118,17 @@ func (p *Poller) Sync(ctx context.Context) error {
 }
 
 func (p *Poller) loadCommit(ctx context.Context, commit string) error {
-	files, err := p.Source.Files(commit, append(append([]string(nil), p.Build.Paths...), p.Build.PolicyPath)...)
+	files, err := p.Source.files(commit, append(append([]string(nil), p.Build.Paths...), p.Build.PolicyPath), true)
 	if err != nil {
 		return err
 	}
 	build := p.Build
-	build.Repo = p.Source.URL()
+	build.Repo, build.Previous = p.Source.URL(), p.last
 	snap, err := Build(commit, files, build)
 	if err != nil {
 		return err
 	}
+	p.last = snap
 	return p.Load(ctx, snap)
 }
 

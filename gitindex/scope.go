@@ -88,13 +88,10 @@ func (m crdScopeMap) Namespaced(gk schema.GroupKind) (bool, bool) {
 	return ns, ok
 }
 
-func crdScope(objs []decodedObject) crdScopeMap {
+func crdScope(crds []map[string]any) crdScopeMap {
 	m := crdScopeMap{}
-	for _, d := range objs {
-		if d.obj["kind"] != "CustomResourceDefinition" {
-			continue
-		}
-		spec, _ := d.obj["spec"].(map[string]any)
+	for _, crd := range crds {
+		spec, _ := crd["spec"].(map[string]any)
 		group, _ := spec["group"].(string)
 		names, _ := spec["names"].(map[string]any)
 		kind, _ := names["kind"].(string)
@@ -107,13 +104,10 @@ func crdScope(objs []decodedObject) crdScopeMap {
 }
 
 // crdPlurals reads the plural resource names of CRDs declared in the commit.
-func crdPlurals(objs []decodedObject) map[schema.GroupKind]string {
+func crdPlurals(crds []map[string]any) map[schema.GroupKind]string {
 	m := map[schema.GroupKind]string{}
-	for _, d := range objs {
-		if d.obj["kind"] != "CustomResourceDefinition" {
-			continue
-		}
-		spec, _ := d.obj["spec"].(map[string]any)
+	for _, crd := range crds {
+		spec, _ := crd["spec"].(map[string]any)
 		group, _ := spec["group"].(string)
 		names, _ := spec["names"].(map[string]any)
 		kind, _ := names["kind"].(string)

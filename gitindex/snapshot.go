@@ -37,14 +37,20 @@ type Object struct {
 	// APIVersion is the version git declares it in.
 	APIVersion string
 	// Object is the decoded object with git's values, its namespace defaulted and
-	// a Secret's stringData folded into data. It must not be modified.
+	// a Secret's stringData folded into data. It must not be modified: equal
+	// subtrees (labels, probes, resources...) are shared with other objects, and
+	// unchanged objects with the next snapshot.
 	Object map[string]any
 	// Path is the file, relative to the repository root; Line the 1-based line of
-	// the object's document in it.
+	// the object's document in it. For an object a kustomization rendered, Path is
+	// the kustomization file and Line 1.
 	Path string
 	Line int
 
-	doc []byte // the object's YAML document, for LineOf
+	src              *sourceText // its file's text, for LineOf (nil: not kept)
+	docStart, docEnd uint32      // its document in src
+	namespaced       bool        // the scope Build saw for its kind
+	defaulted        bool        // its namespace is BuildOptions.DefaultNamespace, not git's
 }
 
 // Source renders the object's location as path:line.
@@ -73,6 +79,7 @@ type Snapshot struct {
 	kinds      map[schema.GroupKind]bool
 	namespaces map[string]bool
 	resources  map[schema.GroupResource]string // → kind, for subresource requests
+	units      map[string]*unitRecord          // by manifest or kustomization path, for the next Build
 }
 
 // KindFor returns the kind git declares for an API resource (deployments → Deployment),
@@ -105,7 +112,7 @@ func (s *Snapshot) ShortCommit() string {
 	return s.Commit
 }
 
-// Objects returns every object, ordered by path and line.
+// Objects returns every object, ordered by path, line and key.
 func (s *Snapshot) Objects() []*Object {
 	out := make([]*Object, 0, len(s.objects))
 	for _, o := range s.objects {
@@ -115,7 +122,10 @@ func (s *Snapshot) Objects() []*Object {
 		if out[i].Path != out[j].Path {
 			return out[i].Path < out[j].Path
 		}
-		return out[i].Line < out[j].Line
+		if out[i].Line != out[j].Line {
+			return out[i].Line < out[j].Line
+		}
+		return out[i].Key.String() < out[j].Key.String() // objects a kustomization rendered
 	})
 	return out
 }

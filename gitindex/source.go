@@ -4,39 +4,79 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"path"
-	"strings"
+	"net/url"
+	"os"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/storage/memory"
+	"golang.org/x/crypto/ssh/knownhosts"
 )
 
-// SourceOptions says where the manifests come from.
+// SourceOptions says where the manifests come from and how to trust them. The
+// credential fields name files (as a mounted Secret provides them), read again
+// before every fetch so that rotation needs no restart.
 type SourceOptions struct {
-	// URL is a local path, file://, https:// or ssh:// URL of the repository.
+	// URL is a local path, file://, https://, ssh:// or scp-style (git@host:org/repo.git)
+	// URL of the repository.
 	URL string
 	// Ref is a branch, a tag, or a full commit hash; default "main".
 	Ref string
-	// Auth authenticates fetches (nil: none).
+	// Auth authenticates fetches; when set, the credential files must be empty.
 	Auth transport.AuthMethod
+	// UsernameFile holds the user name for HTTPS or SSH; default "git" (any name
+	// works with a GitHub, GitLab or Gitea token), or the user in an SSH URL.
+	UsernameFile string
+	// PasswordFile holds the HTTPS password or access token (basic auth), or an SSH
+	// password when there is no SSHKeyFile. Never sent over plain http://.
+	PasswordFile string
+	// SSHKeyFile holds a PEM or OpenSSH private key for ssh:// and scp-style URLs.
+	SSHKeyFile string
+	// SSHKeyPassphraseFile holds the SSH key's passphrase, if it has one.
+	SSHKeyPassphraseFile string
+	// KnownHostsFile lists the SSH server's host keys in known_hosts format; default
+	// $SSH_KNOWN_HOSTS, ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts. A host
+	// whose key is not listed is always refused.
+	KnownHostsFile string
+	// InsecureIgnoreHostKey accepts any SSH host key, giving up protection against
+	// a man in the middle: an explicit opt-in, never a default.
+	InsecureIgnoreHostKey bool
+	// CAFile holds PEM certificates trusted for https:// besides the system's.
+	CAFile string
+	// VerifyKeys are armored OpenPGP public keys. When set, Fetch refuses (with an
+	// *UntrustedCommitError) a commit that no key among them signed.
+	VerifyKeys []string
+	// FullHistory clones the whole history. By default the first fetch is shallow
+	// (the ref's tip only) and later fetches bring just the new objects; a commit
+	// hash Ref is always fetched with the full history of the branches.
+	FullHistory bool
 }
 
 // Source is a bare, in-memory clone of the repository. It is not safe for
 // concurrent use: one goroutine (the Poller's) owns it.
 type Source struct {
-	opts SourceOptions
-	repo *git.Repository
+	opts     SourceOptions
+	repo     *git.Repository
+	storage  *memory.Storage
+	verified string                 // the last commit whose signature checked out
+	baseline int                    // objects held after the first fetch of this clone
+	renew    bool                   // start a fresh clone at the next fetch
+	spec     config.RefSpec         // what to fetch, once known
+	local    plumbing.ReferenceName // where spec stores the ref
 }
 
-// NewSource returns a Source; nothing is fetched until Fetch.
+// cloneGrowthLimit bounds the in-memory clone, which keeps every object it ever
+// fetched: once it holds this many times the objects of its first fetch, the next
+// fetch starts a fresh (shallow) clone.
+const cloneGrowthLimit = 3
+
+// NewSource validates the options and returns a Source; nothing is read or
+// fetched until Fetch.
 func NewSource(opts SourceOptions) (*Source, error) {
-	if opts.URL == "" {
-		return nil, errors.New("repository URL is empty")
+	if err := opts.Validate(); err != nil {
+		return nil, err
 	}
 	if opts.Ref == "" {
 		opts.Ref = "main"
@@ -44,90 +84,155 @@ func NewSource(opts SourceOptions) (*Source, error) {
 	return &Source{opts: opts}, nil
 }
 
-// URL returns the configured repository URL.
-func (s *Source) URL() string { return s.opts.URL }
+// URL returns the configured repository URL without any password in it, for
+// messages and Snapshot.Repo.
+func (s *Source) URL() string { return redactURL(s.opts.URL) }
 
-func isHash(ref string) bool { return len(ref) == 40 && plumbing.IsHash(ref) }
-
-// Fetch brings the clone up to date and resolves the ref to a commit hash.
-func (s *Source) Fetch(ctx context.Context) (string, error) {
-	if s.repo == nil {
-		repo, err := git.Init(memory.NewStorage(), nil)
-		if err != nil {
-			return "", fmt.Errorf("init clone: %w", err)
-		}
-		if _, err := repo.CreateRemote(&config.RemoteConfig{Name: "origin", URLs: []string{s.opts.URL}}); err != nil {
-			return "", fmt.Errorf("add remote: %w", err)
-		}
-		s.repo = repo
+// redactURL hides the password of a URL like https://user:token@host/repo.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
 	}
-	spec, local, err := s.refSpec(ctx)
+	if _, ok := u.User.Password(); !ok {
+		return raw
+	}
+	return u.Redacted()
+}
+
+// Fetch brings the clone up to date and resolves the ref to a commit hash. With
+// VerifyKeys, a commit without a valid signature by one of them is refused with an
+// *UntrustedCommitError.
+func (s *Source) Fetch(ctx context.Context) (string, error) {
+	if err := s.init(); err != nil {
+		return "", err
+	}
+	t, err := s.transportOptions()
+	if err != nil {
+		return "", fmt.Errorf("fetch %s: %w", s.URL(), err)
+	}
+	if err := s.fetch(ctx, t); err != nil {
+		return "", err
+	}
+	commit, err := s.resolve(s.local)
 	if err != nil {
 		return "", err
 	}
-	err = s.repo.FetchContext(ctx, &git.FetchOptions{
-		RemoteName: "origin", RefSpecs: []config.RefSpec{spec}, Auth: s.opts.Auth, Force: true, Tags: git.NoTags,
-	})
-	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return "", fmt.Errorf("fetch %s: %w", s.opts.URL, err)
+	if err := s.verify(commit); err != nil {
+		return "", err
 	}
-	if isHash(s.opts.Ref) {
-		if _, err := s.repo.CommitObject(plumbing.NewHash(s.opts.Ref)); err != nil {
-			return "", fmt.Errorf("commit %s not found in %s: %w", s.opts.Ref, s.opts.URL, err)
-		}
-		return s.opts.Ref, nil
-	}
-	ref, err := s.repo.Reference(local, true)
-	if err != nil {
-		return "", fmt.Errorf("resolve %s: %w", local, err)
-	}
-	return s.peel(ref.Hash())
+	s.checkGrowth()
+	return commit, nil
 }
 
-// refSpec lists the remote's refs and picks the branch or tag named by Ref.
-func (s *Source) refSpec(ctx context.Context) (config.RefSpec, plumbing.ReferenceName, error) {
-	if isHash(s.opts.Ref) {
-		return "+refs/heads/*:refs/remotes/origin/*", "", nil
-	}
-	remote, err := s.repo.Remote("origin")
-	if err != nil {
-		return "", "", err
-	}
-	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: s.opts.Auth})
-	if err != nil {
-		return "", "", fmt.Errorf("list refs of %s: %w", s.opts.URL, err)
-	}
-	branch, tag := plumbing.NewBranchReferenceName(s.opts.Ref), plumbing.NewTagReferenceName(s.opts.Ref)
-	for _, want := range []plumbing.ReferenceName{branch, tag} {
-		for _, r := range refs {
-			if r.Name() != want {
-				continue
-			}
-			local := plumbing.NewRemoteReferenceName("origin", s.opts.Ref)
-			if want == tag {
-				local = tag
-			}
-			return config.RefSpec(fmt.Sprintf("+%s:%s", want, local)), local, nil
-		}
-	}
-	return "", "", fmt.Errorf("ref %q is neither a branch nor a tag of %s", s.opts.Ref, s.opts.URL)
-}
-
-// peel resolves annotated tags to their commit.
-func (s *Source) peel(h plumbing.Hash) (string, error) {
-	if tag, err := s.repo.TagObject(h); err == nil {
-		c, err := tag.Commit()
+// fetch fetches the ref. The branch-or-tag lookup of the first fetch is kept, so
+// a poll costs one request; it is done again if the ref disappears.
+func (s *Source) fetch(ctx context.Context, t transportOpts) error {
+	cached := s.spec != ""
+	if !cached {
+		spec, local, err := s.refSpec(ctx, t)
 		if err != nil {
-			return "", fmt.Errorf("tag %s: %w", s.opts.Ref, err)
+			return err
 		}
-		return c.Hash.String(), nil
+		s.spec, s.local = spec, local
 	}
-	return h.String(), nil
+	err := s.repo.FetchContext(ctx, &git.FetchOptions{
+		RemoteName: "origin", RefSpecs: []config.RefSpec{s.spec}, Auth: t.auth, CABundle: t.ca,
+		Depth: s.depth(), Force: true, Tags: git.NoTags,
+	})
+	switch {
+	case cached && errors.Is(err, git.NoMatchingRefSpecError{}):
+		s.spec = ""
+		return s.fetch(ctx, t)
+	case err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate):
+		return fmt.Errorf("fetch %s: %w", s.URL(), explain(err))
+	}
+	return nil
 }
 
-// Files returns the files of the commit under the given folders (plus the root
-// .gitgate.yaml); folders are relative to the repository root, "." for all.
+// checkGrowth notes the clone's size after its first fetch, and asks for a fresh
+// clone (at the next fetch: Files still reads this one) once it grew too much.
+func (s *Source) checkGrowth() {
+	n := len(s.storage.Objects)
+	if s.baseline == 0 {
+		s.baseline = n
+	}
+	s.renew = n > cloneGrowthLimit*s.baseline
+}
+
+func (s *Source) init() error {
+	if s.renew {
+		s.repo, s.storage, s.baseline, s.renew = nil, nil, 0, false
+	}
+	if s.repo != nil {
+		return nil
+	}
+	storage := memory.NewStorage()
+	repo, err := git.Init(storage, nil)
+	if err != nil {
+		return fmt.Errorf("init clone: %w", err)
+	}
+	if _, err := repo.CreateRemote(&config.RemoteConfig{Name: "origin", URLs: []string{s.opts.URL}}); err != nil {
+		return fmt.Errorf("add remote: %w", err)
+	}
+	s.repo, s.storage = repo, storage
+	return nil
+}
+
+// transportOpts is what one fetch authenticates with, read from the files just before.
+type transportOpts struct {
+	auth transport.AuthMethod
+	ca   []byte
+}
+
+func (s *Source) transportOptions() (transportOpts, error) {
+	auth, err := s.opts.AuthMethod()
+	if err != nil {
+		return transportOpts{}, err
+	}
+	var ca []byte
+	if s.opts.CAFile != "" {
+		if ca, err = os.ReadFile(s.opts.CAFile); err != nil {
+			return transportOpts{}, fmt.Errorf("read CA file: %w", err)
+		}
+	}
+	return transportOpts{auth: auth, ca: ca}, nil
+}
+
+// depth is 1 (the tip only) for the first fetch of a branch or tag, and 0 (what
+// is missing) after it: a depth-1 fetch into a shallow clone would transfer the
+// whole tree again for every commit.
+func (s *Source) depth() int {
+	if s.opts.FullHistory || isHash(s.opts.Ref) || s.baseline > 0 {
+		return 0
+	}
+	return 1
+}
+
+// explain says what to check when go-git's message is terse.
+func explain(err error) error {
+	var keyErr *knownhosts.KeyError
+	switch {
+	case errors.As(err, &keyErr) && len(keyErr.Want) > 0:
+		return fmt.Errorf("the server's SSH host key does not match the known hosts (another server, or a rotated key): %w", err)
+	case errors.As(err, &keyErr):
+		return fmt.Errorf("the server's SSH host key is not in the known hosts: %w", err)
+	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed):
+		return fmt.Errorf("%w (check the username and password or token)", err)
+	}
+	return err
+}
+
+// Files returns the files of the commit that Build needs for manifests and policies
+// under the given folders (relative to the repository root, "." for all); see
+// CommitFiles.
 func (s *Source) Files(commit string, dirs ...string) ([]File, error) {
+	return s.files(commit, dirs, false)
+}
+
+// files lists the files of a commit; lazy files are read from the clone only when
+// Build needs them (not for those it reuses), on the Source's goroutine.
+func (s *Source) files(commit string, dirs []string, lazy bool) ([]File, error) {
 	if s.repo == nil {
 		return nil, errors.New("repository not fetched yet")
 	}
@@ -135,53 +240,5 @@ func (s *Source) Files(commit string, dirs ...string) ([]File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("commit %s: %w", commit, err)
 	}
-	return CommitFiles(c, dirs...)
-}
-
-// CommitFiles returns the files of a commit under dirs (plus the root .gitgate.yaml).
-func CommitFiles(c *object.Commit, dirs ...string) ([]File, error) {
-	tree, err := c.Tree()
-	if err != nil {
-		return nil, fmt.Errorf("tree of %s: %w", c.Hash, err)
-	}
-	var out []File
-	err = tree.Files().ForEach(func(f *object.File) error {
-		if !wanted(f.Name, dirs) {
-			return nil
-		}
-		r, err := f.Reader()
-		if err != nil {
-			return fmt.Errorf("read %s: %w", f.Name, err)
-		}
-		defer r.Close()
-		data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
-		if err != nil {
-			return fmt.Errorf("read %s: %w", f.Name, err)
-		}
-		if len(data) > maxFileSize {
-			return fmt.Errorf("%s is larger than %d bytes", f.Name, maxFileSize)
-		}
-		out = append(out, File{Path: f.Name, Data: data})
-		return nil
-	})
-	return out, err
-}
-
-// maxFileSize bounds one file read from git (a manifest or a policy).
-const maxFileSize = 16 << 20
-
-func wanted(name string, dirs []string) bool {
-	if name == ConfigFile {
-		return true
-	}
-	ext := strings.ToLower(path.Ext(name))
-	if ext != ".yaml" && ext != ".yml" && ext != ".json" && ext != ".rego" {
-		return false
-	}
-	for _, d := range dirs {
-		if underDir(name, d) {
-			return true
-		}
-	}
-	return len(dirs) == 0
+	return commitFiles(c, dirs, lazy)
 }

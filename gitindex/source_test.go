@@ -11,7 +11,7 @@ import (
 )
 
 // gitRepo makes a real repository with the git CLI.
-func gitRepo(t *testing.T) (dir string, git func(args ...string) string) {
+func gitRepo(t testing.TB) (dir string, git func(args ...string) string) {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")
@@ -31,7 +31,7 @@ func gitRepo(t *testing.T) (dir string, git func(args ...string) string) {
 	return dir, git
 }
 
-func write(t *testing.T, dir, rel, content string) {
+func write(t testing.TB, dir, rel, content string) {
 	t.Helper()
 	p := filepath.Join(dir, rel)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -101,5 +101,27 @@ func TestSourceRefs(t *testing.T) {
 	src, _ := NewSource(SourceOptions{URL: dir, Ref: "nope"})
 	if _, err := src.Fetch(t.Context()); err == nil {
 		t.Error("missing ref: want error")
+	}
+}
+
+// TestSourceRefChangesKind checks that the branch-or-tag lookup, kept between
+// fetches, is done again when the ref goes away.
+func TestSourceRefChangesKind(t *testing.T) {
+	dir, git := gitRepo(t)
+	write(t, dir, "a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+	git("add", "-A")
+	git("commit", "-q", "-m", "one")
+	first := git("rev-parse", "HEAD")
+	git("branch", "release")
+	src, _ := NewSource(SourceOptions{URL: dir, Ref: "release"})
+	if got, err := src.Fetch(t.Context()); err != nil || got != first {
+		t.Fatalf("branch: got %s, %v", got, err)
+	}
+	git("commit", "-q", "--allow-empty", "-m", "two")
+	second := git("rev-parse", "HEAD")
+	git("branch", "-D", "release")
+	git("tag", "release")
+	if got, err := src.Fetch(t.Context()); err != nil || got != second {
+		t.Fatalf("tag: got %s, %v; want %s", got, err, second)
 	}
 }

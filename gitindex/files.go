@@ -1,0 +1,151 @@
+package gitindex
+
+import (
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// maxFileSize bounds one file read from git (a manifest or a policy).
+const maxFileSize = 16 << 20
+
+// CommitFiles returns the files of a commit that Build needs: the manifests and
+// policies under dirs ("." or none for all), the root .gitgate.yaml and
+// .sourceignore, and, when a kustomization lies under dirs, every .yaml, .yml and
+// .json file of the commit plus every file below a directory holding a
+// kustomization (kustomize may reference ../ bases and generator files). Files the
+// root .sourceignore matches, symbolic links and submodules are left out. Each
+// File carries its blob hash, which lets Build reuse unchanged files.
+func CommitFiles(c *object.Commit, dirs ...string) ([]File, error) {
+	return commitFiles(c, dirs, false)
+}
+
+// commitFiles lists the files; lazy ones are read only when Build needs them,
+// which must then run on the goroutine that owns the repository.
+func commitFiles(c *object.Commit, dirs []string, lazy bool) ([]File, error) {
+	tree, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("tree of %s: %w", c.Hash, err)
+	}
+	var entries []*object.File
+	err = tree.Files().ForEach(func(f *object.File) error {
+		if f.Mode != filemode.Symlink && f.Mode != filemode.Submodule {
+			entries = append(entries, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list files of %s: %w", c.Hash, err)
+	}
+	sel, err := newSelector(entries, dirs)
+	if err != nil {
+		return nil, err
+	}
+	var out []File
+	for _, f := range entries {
+		want, required := sel.wants(f.Name)
+		if !want || (!required && f.Size > maxFileSize) {
+			continue
+		}
+		if lazy && f.Name != IgnoreFile {
+			out = append(out, File{Path: f.Name, Hash: f.Hash.String(), load: func() ([]byte, error) { return readBlob(f) }})
+			continue
+		}
+		data, err := readBlob(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, File{Path: f.Name, Data: data, Hash: f.Hash.String()})
+	}
+	return out, nil
+}
+
+func readBlob(f *object.File) ([]byte, error) {
+	r, err := f.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", f.Name, err)
+	}
+	defer r.Close()
+	if f.Size > maxFileSize {
+		return nil, fmt.Errorf("%s is larger than %d bytes", f.Name, maxFileSize)
+	}
+	data := make([]byte, f.Size)
+	if _, err := io.ReadFull(r, data); err != nil {
+		return nil, fmt.Errorf("read %s: %w", f.Name, err)
+	}
+	return data, nil
+}
+
+// selector decides which files of a commit CommitFiles reads.
+type selector struct {
+	dirs   []string
+	ignore *ignorer
+	kdirs  []string // directories holding a kustomization, when one lies under dirs
+}
+
+func newSelector(entries []*object.File, dirs []string) (*selector, error) {
+	s := &selector{dirs: dirs}
+	for _, f := range entries {
+		if f.Name == IgnoreFile {
+			data, err := readBlob(f)
+			if err != nil {
+				return nil, err
+			}
+			s.ignore = parseIgnore(data)
+		}
+	}
+	var kdirs []string
+	underDirs := false
+	for _, f := range entries {
+		if isKustomization(f.Name) && !s.ignore.Ignored(f.Name) {
+			kdirs = append(kdirs, path.Dir(f.Name))
+			underDirs = underDirs || s.inDirs(f.Name)
+		}
+	}
+	if underDirs {
+		s.kdirs = kdirs
+	}
+	return s, nil
+}
+
+// wants reports whether to read the file, and whether it is required (a manifest,
+// a policy or a setting, refused when too large) or only possibly referenced by a
+// kustomization (skipped when too large).
+func (s *selector) wants(name string) (want, required bool) {
+	if name == ConfigFile || name == IgnoreFile {
+		return true, true
+	}
+	if s.ignore.Ignored(name) {
+		return false, false
+	}
+	ext := strings.ToLower(path.Ext(name))
+	data := ext == ".yaml" || ext == ".yml" || ext == ".json"
+	if (data || ext == ".rego") && s.inDirs(name) {
+		return true, true
+	}
+	if len(s.kdirs) == 0 {
+		return false, false
+	}
+	if data {
+		return true, true
+	}
+	for _, d := range s.kdirs {
+		if underDir(name, d) {
+			return true, false
+		}
+	}
+	return false, false
+}
+
+func (s *selector) inDirs(name string) bool {
+	for _, d := range s.dirs {
+		if underDir(name, d) {
+			return true
+		}
+	}
+	return len(s.dirs) == 0
+}

@@ -1,0 +1,179 @@
+package gitindex
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	utiljson "k8s.io/apimachinery/pkg/util/json"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+)
+
+// kustomizeMu serializes renders: kyaml keeps the OpenAPI schema of the
+// kustomization being built in package state.
+var kustomizeMu sync.Mutex
+
+// render runs kustomize on the unit's directory over an in-memory copy of the
+// commit, with plugins and remote bases refused, and records every path it looked
+// at so that the next Build can tell whether rendering again could change anything.
+// Its objects are attributed to the kustomization file, line 1.
+func (b *builder) render(u *unit) {
+	dir := path.Dir(u.path)
+	fs := &recordingFS{FileSystem: b.tree.memFS(), tree: b.tree, deps: map[string]string{}}
+	objs, err := runKustomize(fs, "/"+strings.TrimPrefix(dir, "."))
+	u.deps, u.volatile, u.failed = fs.deps, fs.volatile, err != nil
+	if err != nil {
+		u.problem(1, "kustomize build %s: %v", dir, err)
+		return
+	}
+	for _, m := range objs {
+		u.decoded = append(u.decoded, expand(u, 1, m)...)
+	}
+}
+
+func runKustomize(fs *recordingFS, dir string) (objs []map[string]any, err error) {
+	opts := krusty.MakeDefaultOptions()
+	opts.LoadRestrictions = types.LoadRestrictionsNone // ../ stays inside the in-memory commit
+	opts.PluginConfig = types.DisabledPluginConfig()
+	kustomizeMu.Lock()
+	defer kustomizeMu.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("kustomize failed: %v", r)
+		}
+	}()
+	m, err := krusty.MakeKustomizer(opts).Run(fs, dir)
+	if fs.remote != nil { // kustomize may have reported it as a missing kustomization
+		return nil, fs.remote
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range m.Resources() {
+		data, err := r.MarshalJSON()
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", r.CurId(), err)
+		}
+		var obj map[string]any
+		if err := utiljson.Unmarshal(data, &obj); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", r.CurId(), err)
+		}
+		objs = append(objs, obj)
+	}
+	return objs, nil
+}
+
+// memFS returns the commit's files as an in-memory file system rooted at "/",
+// built once per Build: kustomize sees nothing outside the commit.
+func (t *fileTree) memFS() filesys.FileSystem {
+	if t.fs != nil {
+		return t.fs
+	}
+	t.fs = filesys.MakeFsInMemory()
+	for _, f := range t.sorted {
+		data, err := t.data(f)
+		if err != nil {
+			continue // kustomize reports the missing file if it needs it
+		}
+		_ = t.fs.WriteFile("/"+f.Path, data) // fails only for a path that is also a directory
+	}
+	return t.fs
+}
+
+// recordingFS notes the state of every path kustomize touches, and refuses a
+// kustomization that names a remote base.
+type recordingFS struct {
+	filesys.FileSystem
+	tree     *fileTree
+	deps     map[string]string
+	volatile bool  // a directory was listed: any new file could matter
+	remote   error // the first remote reference met
+}
+
+var _ filesys.FileSystem = (*recordingFS)(nil)
+
+func (r *recordingFS) note(p string) {
+	rel := strings.TrimPrefix(path.Clean(filepath.ToSlash(p)), "/")
+	if rel == "." {
+		rel = ""
+	}
+	r.deps[rel] = r.tree.state(rel)
+}
+
+// ReadFile implements filesys.FileSystem.
+func (r *recordingFS) ReadFile(p string) ([]byte, error) {
+	r.note(p)
+	data, err := r.FileSystem.ReadFile(p)
+	if err == nil && isKustomization(p) {
+		if rerr := remoteReference(data); rerr != nil {
+			if r.remote == nil {
+				r.remote = fmt.Errorf("%s: %w", strings.TrimPrefix(p, "/"), rerr)
+			}
+			return nil, rerr
+		}
+	}
+	return data, err
+}
+
+// Open implements filesys.FileSystem.
+func (r *recordingFS) Open(p string) (filesys.File, error) {
+	r.note(p)
+	if isKustomization(p) {
+		return nil, errors.New("kustomization files are read with ReadFile")
+	}
+	return r.FileSystem.Open(p)
+}
+
+// Exists implements filesys.FileSystem.
+func (r *recordingFS) Exists(p string) bool { r.note(p); return r.FileSystem.Exists(p) }
+
+// IsDir implements filesys.FileSystem.
+func (r *recordingFS) IsDir(p string) bool { r.note(p); return r.FileSystem.IsDir(p) }
+
+// CleanedAbs implements filesys.FileSystem.
+func (r *recordingFS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
+	r.note(p)
+	return r.FileSystem.CleanedAbs(p)
+}
+
+// ReadDir implements filesys.FileSystem.
+func (r *recordingFS) ReadDir(p string) ([]string, error) {
+	r.volatile = true
+	return r.FileSystem.ReadDir(p)
+}
+
+// Glob implements filesys.FileSystem.
+func (r *recordingFS) Glob(pattern string) ([]string, error) {
+	r.volatile = true
+	return r.FileSystem.Glob(pattern)
+}
+
+// Walk implements filesys.FileSystem.
+func (r *recordingFS) Walk(p string, fn filepath.WalkFunc) error {
+	r.volatile = true
+	return r.FileSystem.Walk(p, fn)
+}
+
+// The writing methods are refused: a render only reads the commit.
+
+// Create implements filesys.FileSystem.
+func (r *recordingFS) Create(string) (filesys.File, error) { return nil, errReadOnly }
+
+// Mkdir implements filesys.FileSystem.
+func (r *recordingFS) Mkdir(string) error { return errReadOnly }
+
+// MkdirAll implements filesys.FileSystem.
+func (r *recordingFS) MkdirAll(string) error { return errReadOnly }
+
+// RemoveAll implements filesys.FileSystem.
+func (r *recordingFS) RemoveAll(string) error { return errReadOnly }
+
+// WriteFile implements filesys.FileSystem.
+func (r *recordingFS) WriteFile(string, []byte) error { return errReadOnly }
+
+var errReadOnly = errors.New("the commit is read-only")

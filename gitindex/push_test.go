@@ -1,0 +1,115 @@
+package gitindex
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestPushHandler(t *testing.T) {
+	secret := []byte("hook-secret")
+	body := `{"ref":"refs/heads/main"}`
+	sign := func(key []byte, b string) string {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(b))
+		return hex.EncodeToString(m.Sum(nil))
+	}
+	tests := []struct {
+		name    string
+		method  string
+		body    string
+		headers map[string]string
+		want    int
+	}{
+		{"GitHub signature", "POST", body, map[string]string{"X-Hub-Signature-256": "sha256=" + sign(secret, body)}, http.StatusAccepted},
+		{"GitHub wrong secret", "POST", body, map[string]string{"X-Hub-Signature-256": "sha256=" + sign([]byte("other"), body)}, http.StatusUnauthorized},
+		{"GitHub signature of another body", "POST", body + " ", map[string]string{"X-Hub-Signature-256": "sha256=" + sign(secret, body)}, http.StatusUnauthorized},
+		{"GitHub signature without prefix", "POST", body, map[string]string{"X-Hub-Signature-256": sign(secret, body)}, http.StatusUnauthorized},
+		{"GitHub signature not hex", "POST", body, map[string]string{"X-Hub-Signature-256": "sha256=zz"}, http.StatusUnauthorized},
+		{"Gitea signature", "POST", body, map[string]string{"X-Gitea-Signature": sign(secret, body)}, http.StatusAccepted},
+		{"GitLab token", "POST", body, map[string]string{"X-Gitlab-Token": "hook-secret"}, http.StatusAccepted},
+		{"GitLab wrong token", "POST", body, map[string]string{"X-Gitlab-Token": "hook-secre"}, http.StatusUnauthorized},
+		{"no authentication", "POST", body, nil, http.StatusUnauthorized},
+		{"GET", "GET", "", map[string]string{"X-Gitlab-Token": "hook-secret"}, http.StatusMethodNotAllowed},
+		{"body over 1 MiB", "POST", strings.Repeat("x", 1<<20+1), map[string]string{"X-Gitlab-Token": "hook-secret"}, http.StatusRequestEntityTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var triggered atomic.Int32
+			h, err := NewPushHandler(secret, func() { triggered.Add(1) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := httptest.NewRequest(tt.method, "/hooks/push", strings.NewReader(tt.body))
+			for k, v := range tt.headers {
+				req.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tt.want {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tt.want, rec.Body)
+			}
+			if want := int32(map[bool]int{true: 1}[tt.want == http.StatusAccepted]); triggered.Load() != want {
+				t.Errorf("triggered %d times, want %d", triggered.Load(), want)
+			}
+		})
+	}
+	if _, err := NewPushHandler(nil, func() {}); err == nil {
+		t.Error("empty secret accepted")
+	}
+}
+
+// TestPushTriggersPoller sends a signed push to a real server in front of a
+// Poller and waits for it to serve the new commit.
+func TestPushTriggersPoller(t *testing.T) {
+	dir, git := gitRepo(t)
+	commitFile(t, dir, git, "k8s/a.yaml", configMap("a"))
+	src, err := NewSource(SourceOptions{URL: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var served atomic.Pointer[Snapshot]
+	p := NewPoller(src, BuildOptions{Paths: []string{"k8s"}}, time.Hour, func(_ context.Context, s *Snapshot) error {
+		served.Store(s)
+		return nil
+	})
+	h, err := NewPushHandler([]byte("s"), p.Trigger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() { done <- p.Start(ctx) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, func() bool { return served.Load() != nil })
+
+	head := commitFile(t, dir, git, "k8s/b.yaml", configMap("b"))
+	req, _ := http.NewRequest("POST", srv.URL, strings.NewReader("{}"))
+	req.Header.Set("X-Gitlab-Token", "s")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("push: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	waitFor(t, func() bool { return served.Load().Commit == head })
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
