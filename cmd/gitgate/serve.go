@@ -47,6 +47,9 @@ type serveFlags struct {
 	certDNSNames                            []string
 	inventory                               string
 	guardWebhook                            bool
+	git                                     gitindex.SourceOptions
+	verifyKeyFiles                          []string
+	pushSecretFile, pushAddr                string
 }
 
 func newServeCommand() *cobra.Command {
@@ -62,6 +65,16 @@ func newServeCommand() *cobra.Command {
 	fs.StringSliceVar(&f.paths, "path", []string{"."}, "folder(s) with manifests, relative to the repository root (repeatable)")
 	fs.StringVar(&f.policyPath, "policy-path", "policies", "folder with Rego policies (package gitgate), relative to the repository root")
 	fs.DurationVar(&f.interval, "interval", time.Minute, "how often to poll git for new commits")
+	fs.StringVar(&f.git.UsernameFile, "git-username-file", "", "file with the HTTPS/SSH user name (default git)")
+	fs.StringVar(&f.git.PasswordFile, "git-password-file", "", "file with the HTTPS password or access token")
+	fs.StringVar(&f.git.SSHKeyFile, "ssh-key-file", "", "file with the SSH private key (ssh:// and git@host:path URLs)")
+	fs.StringVar(&f.git.SSHKeyPassphraseFile, "ssh-key-passphrase-file", "", "file with the SSH key's passphrase")
+	fs.StringVar(&f.git.KnownHostsFile, "known-hosts-file", "", "known_hosts file; hosts not listed are refused")
+	fs.BoolVar(&f.git.InsecureIgnoreHostKey, "insecure-ignore-host-key", false, "accept any SSH host key (unsafe; explicit opt-in)")
+	fs.StringVar(&f.git.CAFile, "git-ca-file", "", "PEM CA certificates trusted for https:// repositories")
+	fs.StringArrayVar(&f.verifyKeyFiles, "verify-key", nil, "armored OpenPGP public key file; when given, only commits signed by one of the keys are enforced (repeatable)")
+	fs.StringVar(&f.pushSecretFile, "push-secret-file", "", "shared secret for push notifications: POST /hooks/git on --push-bind-address, signed like GitHub (X-Hub-Signature-256) or GitLab (X-Gitlab-Token), triggers an immediate fetch")
+	fs.StringVar(&f.pushAddr, "push-bind-address", ":8082", "address of the push notification endpoint (with --push-secret-file)")
 	fs.StringArrayVar(&f.syncUsers, "sync-user", nil, "exact username of the sync identity (repeatable; required)")
 	fs.StringArrayVar(&f.controllerUsers, "controller-user", webhook.DefaultControllerUsers, "usernames of cluster controllers, held to git's declared paths only; a trailing * matches a prefix (repeatable)")
 	fs.StringArrayVar(&f.ctrlGroups, "controller-group", webhook.DefaultControllerGroups, "groups of cluster controllers (repeatable)")
@@ -184,7 +197,7 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
-	src, err := gitindex.NewSource(gitindex.SourceOptions{URL: f.repo, Ref: f.ref})
+	src, err := newSource(f)
 	if err != nil {
 		return err
 	}
@@ -212,6 +225,13 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) error {
 	loops, err := backgroundLoops(ctx, mgr, f, h, newRevision, auditLog)
 	if err != nil {
 		return err
+	}
+	if f.pushSecretFile != "" {
+		push, err := pushServer(f, poller)
+		if err != nil {
+			return err
+		}
+		loops = append(loops, push)
 	}
 	warmer := manager.RunnableFunc(func(ctx context.Context) error { return warmSchemas(ctx, crdSchemas, h) })
 	for _, r := range append([]manager.Runnable{poller, auditLog, warmer}, loops...) {
