@@ -131,7 +131,7 @@ func (s *selector) wants(name string) (want, required bool) {
 		return false, false
 	}
 	if data {
-		return true, true
+		return true, false
 	}
 	for _, d := range s.kdirs {
 		if underDir(name, d) {

@@ -25,7 +25,7 @@ var kustomizeMu sync.Mutex
 func (b *builder) render(u *unit) {
 	dir := path.Dir(u.path)
 	fs := &recordingFS{FileSystem: b.tree.memFS(), tree: b.tree, deps: map[string]string{}}
-	objs, err := runKustomize(fs, "/"+strings.TrimPrefix(dir, "."))
+	objs, err := runKustomize(fs, path.Join("/", dir))
 	u.deps, u.volatile, u.failed = fs.deps, fs.volatile, err != nil
 	if err != nil {
 		u.problem(1, "kustomize build %s: %v", dir, err)

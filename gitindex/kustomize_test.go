@@ -118,7 +118,6 @@ func TestBuildKustomizeRefuses(t *testing.T) {
 				!strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want a *BuildError about %q", err, tt.want)
 			}
-			t.Log(err)
 		})
 	}
 }
@@ -194,6 +193,21 @@ func TestPollerKustomize(t *testing.T) {
 		}
 		if i > 0 && (lookup(t, loaded[i], web) != lookup(t, loaded[i-1], web)) != st.rendered {
 			t.Errorf("step %d: rendered again = %v, want %v", i, !st.rendered, st.rendered)
+		}
+	}
+}
+
+func TestBuildKustomizeRootAndDotDirs(t *testing.T) {
+	for _, dir := range []string{"", ".deploy/"} {
+		snap, err := Build("c", []File{
+			{Path: dir + "kustomization.yaml", Data: []byte("namespace: ns\nresources: [cm.yaml]\n")},
+			{Path: dir + "cm.yaml", Data: []byte(configMap("a"))},
+		}, BuildOptions{})
+		if err != nil {
+			t.Fatalf("%q: %v", dir, err)
+		}
+		if o := lookup(t, snap, Key{Kind: "ConfigMap", Namespace: "ns", Name: "a"}); o.Source() != dir+"kustomization.yaml:1" {
+			t.Errorf("%q: rendered object at %s", dir, o.Source())
 		}
 	}
 }

@@ -18,6 +18,7 @@ type UntrustedCommitError struct {
 	Reason string
 }
 
+// Error implements error.
 func (e *UntrustedCommitError) Error() string {
 	return fmt.Sprintf("commit %s is not trusted: %s", shortHash(e.Commit), e.Reason)
 }

@@ -79,7 +79,12 @@ func TestVerifyCommits(t *testing.T) {
 	r := newSignedRepo(t)
 	good := r.commit("k8s/a.yaml", configMap("a"), trusted)
 
-	src, err := NewSource(SourceOptions{URL: r.dir, VerifyKeys: []string{otherPub, trustedPub}})
+	// As serve reads --verify-key files.
+	trustedFromFile, err := ReadSecretFile(writeSecret(t, trustedPub+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := NewSource(SourceOptions{URL: r.dir, VerifyKeys: []string{otherPub, string(trustedFromFile)}})
 	if err != nil {
 		t.Fatal(err)
 	}
