@@ -33,7 +33,8 @@ type Handler struct {
 	rev  atomic.Pointer[Revision]
 	now  func() time.Time
 
-	events *rate.Limiter
+	events   *rate.Limiter
+	draining atomic.Bool
 }
 
 var _ admission.Handler = (*Handler)(nil)
@@ -57,8 +58,15 @@ func (h *Handler) Revision() *Revision { return h.rev.Load() }
 // Comparer returns the comparison the handler uses (for the drift scan and check).
 func (h *Handler) Comparer() *drift.Comparer { return h.cmp }
 
-// Ready is a readiness check: ready once a revision is loaded.
+// Drain makes Ready fail from now on (graceful shutdown); requests are still
+// answered.
+func (h *Handler) Drain() { h.draining.Store(true) }
+
+// Ready is a readiness check: ready once a revision is loaded, until Drain.
 func (h *Handler) Ready(*http.Request) error {
+	if h.draining.Load() {
+		return fmt.Errorf("shutting down")
+	}
 	if h.rev.Load() == nil {
 		return fmt.Errorf("no git revision loaded yet")
 	}

@@ -50,6 +50,7 @@ type serveFlags struct {
 	git                                     gitindex.SourceOptions
 	verifyKeyFiles                          []string
 	pushSecretFile, pushAddr                string
+	shutdownDelay                           time.Duration
 }
 
 func newServeCommand() *cobra.Command {
@@ -74,6 +75,7 @@ func newServeCommand() *cobra.Command {
 	fs.StringVar(&f.git.CAFile, "git-ca-file", "", "PEM CA certificates trusted for https:// repositories")
 	fs.StringArrayVar(&f.verifyKeyFiles, "verify-key", nil, "armored OpenPGP public key file; when given, only commits signed by one of the keys are enforced (repeatable)")
 	fs.StringVar(&f.pushSecretFile, "push-secret-file", "", "shared secret for push notifications: POST /hooks/git on --push-bind-address, signed like GitHub (X-Hub-Signature-256) or GitLab (X-Gitlab-Token), triggers an immediate fetch")
+	fs.DurationVar(&f.shutdownDelay, "shutdown-delay", 5*time.Second, "on SIGTERM, report not-ready for this long before stopping, so the Service stops sending requests first; in-flight requests are always finished")
 	fs.StringVar(&f.pushAddr, "push-bind-address", ":8082", "address of the push notification endpoint (with --push-secret-file)")
 	fs.StringArrayVar(&f.syncUsers, "sync-user", nil, "exact username of the sync identity (repeatable; required)")
 	fs.StringArrayVar(&f.controllerUsers, "controller-user", webhook.DefaultControllerUsers, "usernames of cluster controllers, held to git's declared paths only; a trailing * matches a prefix (repeatable)")
@@ -138,7 +140,8 @@ func runServe(ctx context.Context, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := wire(ctx, mgr, f); err != nil {
+	h, err := wire(ctx, mgr, f)
+	if err != nil {
 		return err
 	}
 	for _, u := range f.syncUsers {
@@ -147,7 +150,7 @@ func runServe(ctx context.Context, f *serveFlags) error {
 		}
 	}
 	log.Info("starting gitgate", "version", version, "repo", f.repo, "ref", f.ref, "syncUsers", f.syncUsers)
-	return mgr.Start(ctrl.LoggerInto(ctrl.SetupSignalHandler(), log))
+	return mgr.Start(drainOnSignal(ctrl.LoggerInto(context.Background(), log), h, f.shutdownDelay))
 }
 
 func newManager(cfg *rest.Config, f *serveFlags) (manager.Manager, error) {
@@ -173,19 +176,35 @@ func newManager(cfg *rest.Config, f *serveFlags) (manager.Manager, error) {
 	return mgr, nil
 }
 
+// drainOnSignal returns a context cancelled shutdownDelay after SIGTERM/SIGINT; in
+// between, readiness fails so endpoints drop gitgate before the webhook server
+// stops (which then finishes in-flight requests). A second signal exits at once.
+func drainOnSignal(ctx context.Context, h *webhook.Handler, delay time.Duration) context.Context {
+	signalled := ctrl.SetupSignalHandler()
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		<-signalled.Done()
+		h.Drain()
+		ctrl.Log.Info("shutting down: not ready, draining", "delay", delay.String())
+		time.Sleep(delay)
+		cancel()
+	}()
+	return ctx
+}
+
 // wire connects poller → policy → handler, the audit log and the probes.
-func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) error {
+func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Handler, error) {
 	auditLog, err := audit.NewLog(audit.Options{Path: f.auditLog, Registerer: crmetrics.Registry, Logger: ctrl.Log.WithName("audit")})
 	if err != nil {
-		return fmt.Errorf("audit log: %w", err)
+		return nil, fmt.Errorf("audit log: %w", err)
 	}
 	metrics, err := webhook.NewMetrics(crmetrics.Registry)
 	if err != nil {
-		return fmt.Errorf("metrics: %w", err)
+		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	disc, err := discovery.NewDiscoveryClientForConfig(mgr.GetConfig())
 	if err != nil {
-		return fmt.Errorf("discovery: %w", err)
+		return nil, fmt.Errorf("discovery: %w", err)
 	}
 	crdSchemas := drift.NewOpenAPISchemas(openapi3.NewRoot(disc.OpenAPIV3()))
 	h, err := webhook.NewHandler(webhook.Options{
@@ -195,11 +214,11 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) error {
 		Auditor: auditLog, Metrics: metrics, Events: mgr.GetEventRecorder("gitgate"),
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	src, err := newSource(f)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	build := gitindex.BuildOptions{Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace}
 	newRevision := make(chan struct{}, 1)
@@ -218,34 +237,34 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) error {
 	poller.Log = ctrl.Log.WithName("gitindex")
 	status, err := newStatusMetrics(crmetrics.Registry)
 	if err != nil {
-		return fmt.Errorf("metrics: %w", err)
+		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	poller.OnStatus = status.observe
 	mgr.GetWebhookServer().Register("/validate", &crwebhook.Admission{Handler: h})
 	loops, err := backgroundLoops(ctx, mgr, f, h, newRevision, auditLog)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if f.pushSecretFile != "" {
 		push, err := pushServer(f, poller)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		loops = append(loops, push)
 	}
 	warmer := manager.RunnableFunc(func(ctx context.Context) error { return warmSchemas(ctx, crdSchemas, h) })
 	for _, r := range append([]manager.Runnable{poller, auditLog, warmer}, loops...) {
 		if err := mgr.Add(r); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
-		return err
+		return nil, err
 	}
 	if err := mgr.AddReadyzCheck("revision", h.Ready); err != nil {
-		return err
+		return nil, err
 	}
-	return mgr.AddReadyzCheck("webhook", mgr.GetWebhookServer().StartedChecker())
+	return h, mgr.AddReadyzCheck("webhook", mgr.GetWebhookServer().StartedChecker())
 }
 
 // warmSchemas loads the OpenAPI schemas of the kinds git declares that the built-in

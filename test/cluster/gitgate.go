@@ -79,7 +79,7 @@ func StartGitgate(bin, dir, kubeconfig string, args ...string) (*Gitgate, error)
 		"--kubeconfig=" + kubeconfig, "--cert-dir=" + certDir, "--port=" + strconv.Itoa(g.Port),
 		"--health-probe-bind-address=127.0.0.1:" + strconv.Itoa(g.ProbePort),
 		"--metrics-bind-address=127.0.0.1:" + strconv.Itoa(g.MetricsPort),
-		"--audit-log=" + g.AuditLog, "--sync-user=" + SyncUser,
+		"--audit-log=" + g.AuditLog, "--sync-user=" + SyncUser, "--shutdown-delay=500ms",
 	}, args...)...)
 	g.cmd.Stdout, g.cmd.Stderr = g.log, g.log
 	if err := g.cmd.Start(); err != nil {
