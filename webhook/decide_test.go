@@ -62,6 +62,8 @@ func TestDecisions(t *testing.T) {
 			obj: edit(liveCM, "uid: x,", "uid: x, deletionTimestamp: '2026-01-01T00:00:00Z',")}, false, []string{"metadata.finalizers"}},
 		{"a controller ownerReference on a human's object is no pass", Options{}, reqOpts{op: admissionv1.Create, user: "alice", kind: cmKind, ns: "staging", name: "other",
 			obj: edit(gitConfigMap, "name: settings,", "name: other, ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: rs, uid: u, controller: true}],")}, false, []string{"not declared in git"}},
+		{"namespace object: requests carry its name as namespace", Options{}, reqOpts{op: admissionv1.Update, user: "alice", kind: "v1/Kind=Namespace", ns: "staging", name: "staging",
+			old: "apiVersion: v1\nkind: Namespace\nmetadata: {name: staging}\n", obj: "apiVersion: v1\nkind: Namespace\nmetadata: {name: staging, labels: {optout: 'true'}}\n"}, false, []string{"metadata.labels.optout"}},
 		{"create matching git", Options{}, reqOpts{op: admissionv1.Create, user: "alice", kind: cmKind, ns: "staging", name: "settings", obj: gitConfigMap}, true, nil},
 		{"create drifting from git", Options{}, reqOpts{op: admissionv1.Create, user: "alice", kind: cmKind, ns: "staging", name: "settings", obj: edit(gitConfigMap, "blue", "red")}, false,
 			[]string{`data.color: git has "blue", request has "red"`}},

@@ -133,8 +133,17 @@ func decodeRequest(req admission.Request, who actor, rev *Revision) (*input, err
 	if name == "" {
 		name = metaString(in.old, "name")
 	}
-	in.key = gitindex.Key{Group: in.gvk.Group, Kind: in.gvk.Kind, Namespace: req.Namespace, Name: name}
+	in.key = gitindex.Key{Group: in.gvk.Group, Kind: in.gvk.Kind, Namespace: objectNamespace(req), Name: name}
 	return in, nil
+}
+
+// objectNamespace is the request's namespace, except for a Namespace object, whose
+// requests carry its own name as namespace although it is cluster-scoped.
+func objectNamespace(req admission.Request) string {
+	if req.Kind.Group == "" && req.Kind.Kind == "Namespace" {
+		return ""
+	}
+	return req.Namespace
 }
 
 func metaString(obj map[string]any, field string) string {
@@ -158,12 +167,12 @@ func (h *Handler) ungoverned(rev *Revision, req admission.Request, who actor) bo
 	if req.SubResource != "" || req.Name == "" {
 		return false // scale resolves its parent kind; deletecollection its name
 	}
-	key := gitindex.Key{Group: req.Kind.Group, Kind: req.Kind.Kind, Namespace: req.Namespace, Name: req.Name}
+	key := gitindex.Key{Group: req.Kind.Group, Kind: req.Kind.Kind, Namespace: objectNamespace(req), Name: req.Name}
 	if _, managed := rev.Snapshot.Lookup(key); managed {
 		return false
 	}
-	if req.Operation == admissionv1.Create && who == actorHuman && req.Namespace != "" &&
-		rev.Snapshot.Governs(req.Namespace) && rev.Snapshot.ManagesKind(key.GroupKind()) {
+	if req.Operation == admissionv1.Create && who == actorHuman && key.Namespace != "" &&
+		rev.Snapshot.Governs(key.Namespace) && rev.Snapshot.ManagesKind(key.GroupKind()) {
 		return false
 	}
 	return !bytes.Contains(req.Object.Raw, gitgateMarker) && !bytes.Contains(req.OldObject.Raw, gitgateMarker)

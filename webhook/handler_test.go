@@ -83,6 +83,7 @@ func newTestHandler(t testing.TB, opts Options, policies map[string]string) (*Ha
 		{Path: "k8s/app/deployment.yaml", Data: []byte(gitDeployment)},
 		{Path: "k8s/app/configmap.yaml", Data: []byte(gitConfigMap)},
 		{Path: "k8s/app/secret.yaml", Data: []byte(gitSecret)},
+		{Path: "k8s/namespaces/staging.yaml", Data: []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: staging}\n")},
 	}
 	for p, src := range policies {
 		files = append(files, gitindex.File{Path: p, Data: []byte(src)})

@@ -2,7 +2,9 @@ package cluster
 
 import (
 	"errors"
+
 	"fmt"
+	"github.com/go-logr/logr"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 // Usernames of the test identities.
@@ -55,6 +58,7 @@ func BinDir() string {
 
 // Start starts the control plane; dir receives kubeconfigs and logs.
 func Start(dir string) (*ControlPlane, error) {
+	ctrllog.SetLogger(logr.Discard()) // envtest's own logging; failures come back as errors
 	bin := BinDir()
 	for _, b := range []string{"etcd", "kube-apiserver", "kube-controller-manager", "kubectl"} {
 		if _, err := os.Stat(filepath.Join(bin, b)); err != nil {
