@@ -6,9 +6,7 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/gitindex/apply"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
@@ -39,27 +37,7 @@ func newApplyCommand() *cobra.Command {
 }
 
 func runApply(ctx context.Context, out io.Writer, f *driftFlags, dryRun bool) error {
-	src, err := gitindex.NewSource(gitindex.SourceOptions{URL: f.repo, Ref: f.ref})
-	if err != nil {
-		return err
-	}
-	commit, err := src.Fetch(ctx)
-	if err != nil {
-		return err
-	}
-	files, err := src.Files(commit, append(append([]string(nil), f.paths...), f.policyPath)...)
-	if err != nil {
-		return err
-	}
-	snap, err := gitindex.Build(commit, files, gitindex.BuildOptions{Repo: f.repo, Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace})
-	if err != nil {
-		return err
-	}
-	cfg, err := restConfig(f.kubeconfig)
-	if err != nil {
-		return fmt.Errorf("kubeconfig: %w", err)
-	}
-	c, err := client.New(cfg, client.Options{})
+	snap, c, err := f.snapshotAndClient(ctx)
 	if err != nil {
 		return err
 	}
@@ -78,7 +56,7 @@ func runApply(ctx context.Context, out io.Writer, f *driftFlags, dryRun bool) er
 				fmt.Fprintf(out, "    %s: live %s, git %s\n", d.Path, short(d.New), short(d.Git))
 			}
 		}
-		fmt.Fprintf(out, "%.7s: %s\n", commit, res.Summary())
+		fmt.Fprintf(out, "%.7s: %s\n", snap.Commit, res.Summary())
 	}
 	return applyErr
 }

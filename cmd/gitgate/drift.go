@@ -41,27 +41,7 @@ func newDriftCommand() *cobra.Command {
 }
 
 func runDrift(ctx context.Context, out io.Writer, f *driftFlags) error {
-	src, err := gitindex.NewSource(gitindex.SourceOptions{URL: f.repo, Ref: f.ref})
-	if err != nil {
-		return err
-	}
-	commit, err := src.Fetch(ctx)
-	if err != nil {
-		return err
-	}
-	files, err := src.Files(commit, append(append([]string(nil), f.paths...), f.policyPath)...)
-	if err != nil {
-		return err
-	}
-	snap, err := gitindex.Build(commit, files, gitindex.BuildOptions{Repo: f.repo, Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace})
-	if err != nil {
-		return err
-	}
-	cfg, err := restConfig(f.kubeconfig)
-	if err != nil {
-		return fmt.Errorf("kubeconfig: %w", err)
-	}
-	c, err := client.New(cfg, client.Options{})
+	snap, c, err := f.snapshotAndClient(ctx)
 	if err != nil {
 		return err
 	}
@@ -112,4 +92,31 @@ func printDrift(out io.Writer, format string, rep *scan.Report) error {
 	}
 	_, err := fmt.Fprintf(out, "%d of %d objects drifted from git at %.7s\n", len(rep.Findings), rep.Objects, rep.Commit)
 	return err
+}
+
+// snapshotAndClient fetches the repository, builds the snapshot at the ref and
+// connects to the cluster: what `gitgate drift` and `gitgate apply` both start with.
+func (f *driftFlags) snapshotAndClient(ctx context.Context) (*gitindex.Snapshot, client.Client, error) {
+	src, err := gitindex.NewSource(gitindex.SourceOptions{URL: f.repo, Ref: f.ref})
+	if err != nil {
+		return nil, nil, err
+	}
+	commit, err := src.Fetch(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	files, err := src.Files(commit, append(append([]string(nil), f.paths...), f.policyPath)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	snap, err := gitindex.Build(commit, files, gitindex.BuildOptions{Repo: f.repo, Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace})
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := restConfig(f.kubeconfig)
+	if err != nil {
+		return nil, nil, fmt.Errorf("kubeconfig: %w", err)
+	}
+	c, err := client.New(cfg, client.Options{})
+	return snap, c, err
 }
