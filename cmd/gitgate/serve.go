@@ -220,7 +220,8 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 	if err != nil {
 		return nil, err
 	}
-	build := gitindex.BuildOptions{Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace}
+	build := gitindex.BuildOptions{Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace,
+		Scope: mapperScope{mgr.GetRESTMapper()}}
 	newRevision := make(chan struct{}, 1)
 	poller := gitindex.NewPoller(src, build, f.interval, func(ctx context.Context, s *gitindex.Snapshot) error {
 		eng, err := policy.Compile(ctx, s.Policies, policy.DefaultOptions())

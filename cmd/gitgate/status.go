@@ -4,6 +4,8 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
 )
@@ -67,4 +69,17 @@ func (m *statusMetrics) observe(st gitindex.Status) {
 		m.failures.Inc()
 	}
 	m.lastErr = st.Err
+}
+
+// mapperScope tells gitindex which kinds are namespaced from API discovery (the
+// manager's lazy RESTMapper); gitindex falls back to its built-in table and the
+// CRDs in the commit when discovery does not know a kind.
+type mapperScope struct{ mapper meta.RESTMapper }
+
+func (m mapperScope) Namespaced(gk schema.GroupKind) (bool, bool) {
+	mapping, err := m.mapper.RESTMapping(gk)
+	if err != nil {
+		return false, false
+	}
+	return mapping.Scope.Name() == meta.RESTScopeNameNamespace, true
 }
