@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -51,6 +52,8 @@ func (r *run) plan(o *gitindex.Object, live, desired *unstructured.Unstructured,
 	switch {
 	case live != nil && isCreateOnly(o):
 		return ActionSkipped, nil
+	case live != nil && len(changes) > 0 && breakGlassActive(live.Object, time.Now()):
+		return ActionSkipped, changes // reverted once the break-glass window ends
 	case live != nil && len(changes) == 0 && !r.old.changed(o.Key, gitHash):
 		return ActionUnchanged, nil
 	case live == nil && dry:
@@ -61,6 +64,26 @@ func (r *run) plan(o *gitindex.Object, live, desired *unstructured.Unstructured,
 		return ActionCreated, nil
 	}
 	return ActionConfigured, changes
+}
+
+// Break-glass annotations (set on a live object by an emergency change that the
+// webhook's break-glass policy allowed).
+const (
+	BreakGlassAnnotation      = "gitgate.dev/break-glass"
+	BreakGlassUntilAnnotation = "gitgate.dev/break-glass-until"
+	// MaxBreakGlass bounds how far ahead a break-glass window is honoured, whatever
+	// the annotation says (the webhook's policy sets the real limit, default 4h).
+	MaxBreakGlass = 24 * time.Hour
+)
+
+// breakGlassActive reports whether the live object is inside a break-glass window:
+// self-heal leaves it alone until the window ends, then reverts it to git.
+func breakGlassActive(live map[string]any, now time.Time) bool {
+	if annotation(live, BreakGlassAnnotation) == "" {
+		return false
+	}
+	until, err := time.Parse(time.RFC3339, annotation(live, BreakGlassUntilAnnotation))
+	return err == nil && now.Before(until) && until.Sub(now) <= MaxBreakGlass
 }
 
 func isCreateOnly(o *gitindex.Object) bool {

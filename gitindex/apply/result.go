@@ -18,7 +18,8 @@ const (
 	ActionCreated    Action = "created"
 	ActionConfigured Action = "configured"
 	ActionUnchanged  Action = "unchanged"
-	// ActionSkipped: a create-only object that already exists.
+	// ActionSkipped: a create-only object that already exists, or a drifted object
+	// inside a break-glass window (gitgate.dev/break-glass-until in the future).
 	ActionSkipped Action = "skipped"
 	ActionPruned  Action = "pruned"
 	ActionFailed  Action = "failed"

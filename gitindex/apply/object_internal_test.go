@@ -1,0 +1,29 @@
+package apply
+
+import (
+	"testing"
+	"time"
+)
+
+func TestBreakGlassActive(t *testing.T) {
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	obj := func(note, until string) map[string]any {
+		return map[string]any{"metadata": map[string]any{"annotations": map[string]any{
+			BreakGlassAnnotation: note, BreakGlassUntilAnnotation: until}}}
+	}
+	for _, tt := range []struct {
+		name string
+		obj  map[string]any
+		want bool
+	}{
+		{"inside the window", obj("INC-1: fire", "2026-11-26T12:00:00Z"), true},
+		{"expired", obj("INC-1: fire", "2026-11-26T09:59:59Z"), false},
+		{"too far ahead", obj("INC-1: fire", "2026-11-28T10:00:00Z"), false},
+		{"no ticket annotation", obj("", "2026-11-26T12:00:00Z"), false},
+		{"unparsable", obj("INC-1: fire", "tomorrow"), false},
+	} {
+		if got := breakGlassActive(tt.obj, now); got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
