@@ -69,8 +69,11 @@ func backgroundLoops(ctx context.Context, mgr manager.Manager, f *serveFlags, h 
 		if err != nil {
 			return nil, err
 		}
+		// A failure here (say, the webhook configuration is not installed yet) is
+		// retried by the rotator; the webhook server fails on its own if it has no
+		// certificate at all.
 		if err := r.Reconcile(ctrl.LoggerInto(ctx, ctrl.Log.WithName("certs"))); err != nil {
-			return nil, fmt.Errorf("serving certificate: %w", err)
+			ctrl.Log.WithName("certs").Error(err, "first certificate pass failed; retrying")
 		}
 		out = append(out, r)
 	}
@@ -123,7 +126,8 @@ func rotator(c client.Client, f *serveFlags) (*certs.Rotator, error) {
 		return nil, fmt.Errorf("--cert-secret must be namespace/name, not %q", f.certSecret)
 	}
 	return &certs.Rotator{Client: c, Namespace: ns, SecretName: name, CertDir: f.certDir,
-		WebhookConfigName: f.webhookConfig, Options: certs.Options{DNSNames: f.certDNSNames}}, nil
+		WebhookConfigName: f.webhookConfig, Options: certs.Options{DNSNames: f.certDNSNames, IPs: f.certIPs},
+		Interval: f.certCheckInterval}, nil
 }
 
 func logApply(res *apply.Result, err error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -51,6 +52,8 @@ type serveFlags struct {
 	verifyKeyFiles                          []string
 	pushSecretFile, pushAddr                string
 	shutdownDelay                           time.Duration
+	certIPs                                 []net.IP
+	certCheckInterval                       time.Duration
 }
 
 func newServeCommand() *cobra.Command {
@@ -75,6 +78,8 @@ func newServeCommand() *cobra.Command {
 	fs.StringVar(&f.git.CAFile, "git-ca-file", "", "PEM CA certificates trusted for https:// repositories")
 	fs.StringArrayVar(&f.verifyKeyFiles, "verify-key", nil, "armored OpenPGP public key file; when given, only commits signed by one of the keys are enforced (repeatable)")
 	fs.StringVar(&f.pushSecretFile, "push-secret-file", "", "shared secret for push notifications: POST /hooks/git on --push-bind-address, signed like GitHub (X-Hub-Signature-256) or GitLab (X-Gitlab-Token), triggers an immediate fetch")
+	fs.IPSliceVar(&f.certIPs, "cert-ip", nil, "IP addresses of the serving certificate (with --rotate-certs)")
+	fs.DurationVar(&f.certCheckInterval, "cert-check-interval", time.Hour, "how often to check the serving certificate for renewal (with --rotate-certs)")
 	fs.DurationVar(&f.shutdownDelay, "shutdown-delay", 5*time.Second, "on SIGTERM, report not-ready for this long before stopping, so the Service stops sending requests first; in-flight requests are always finished")
 	fs.StringVar(&f.pushAddr, "push-bind-address", ":8082", "address of the push notification endpoint (with --push-secret-file)")
 	fs.StringArrayVar(&f.syncUsers, "sync-user", nil, "exact username of the sync identity (repeatable; required)")

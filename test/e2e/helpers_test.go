@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"crypto/x509"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,3 +101,5 @@ func auditLines(t *testing.T) []string {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func x509ParseCertificate(der []byte) (*x509.Certificate, error) { return x509.ParseCertificate(der) }

@@ -1,0 +1,125 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/gitgate-dev/gitgate/certs"
+	"github.com/gitgate-dev/gitgate/test/cluster"
+)
+
+// servedCert returns the serial number of the certificate gitgate serves.
+func servedCert(t *testing.T, port int) string {
+	t.Helper()
+	conn, err := tls.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port), &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // reading the served cert
+	if err != nil {
+		return "dial: " + err.Error()
+	}
+	defer conn.Close()
+	return conn.ConnectionState().PeerCertificates[0].SerialNumber.String()
+}
+
+// gitgate keeps its serving certificate in a Secret, renews it before expiry,
+// serves the new one without a restart and keeps the webhook's caBundle current.
+func TestCertificateRotation(t *testing.T) {
+	const name, secret = "gitgate-rotated", "gitgate-rotated-tls"
+	dir := filepath.Join(filepath.Dir(gg.Dir), "rotate")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	g, err := cluster.StartGitgate(filepath.Join(filepath.Dir(gg.Dir), "bin", "gitgate"), dir, cp.Sync,
+		"--repo="+repo.Dir, "--path=k8s", "--drift-interval=0", "--rotate-certs", "--cert-secret=default/"+secret,
+		"--webhook-config="+name, "--cert-ip=127.0.0.1", "--cert-dns-name=localhost", "--cert-check-interval=2s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	vwc, err := g.WebhookConfiguration()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vwc.Name, vwc.Webhooks[0].ClientConfig.CABundle = name, nil
+	vwc.Webhooks[0].NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"gitgate-e2e": "never"}}
+	if err := cp.Client.Create(ctx, vwc); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		g.Stop()
+		_ = cp.Client.Delete(context.Background(), vwc)
+	})
+	bundle := func() *certs.Bundle {
+		s := &corev1.Secret{}
+		if err := cp.Client.Get(ctx, client.ObjectKey{Namespace: "default", Name: secret}, s); err != nil {
+			t.Fatal(err)
+		}
+		b, err := certs.FromSecret(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	caFollows := func() string {
+		live := &admissionregistrationv1.ValidatingWebhookConfiguration{}
+		if err := cp.Client.Get(ctx, client.ObjectKey{Name: name}, live); err != nil {
+			return err.Error()
+		}
+		if !bytes.Equal(live.Webhooks[0].ClientConfig.CABundle, bundle().CACert) {
+			return "caBundle differs from the Secret's CA"
+		}
+		return ""
+	}
+	eventually(t, 30*time.Second, caFollows)
+	before := servedCert(t, g.Port)
+
+	// Replace the Secret with a bundle whose serving certificate is about to expire.
+	old, err := certs.Generate(certs.Options{IPs: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"}}, time.Now().Add(-364*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := certs.ToSecret("default", secret, old)
+	if err := cp.Client.Update(ctx, s); err != nil {
+		// ToSecret has no resourceVersion: fetch and overwrite the data.
+		live := &corev1.Secret{}
+		if err := cp.Client.Get(ctx, client.ObjectKey{Namespace: "default", Name: secret}, live); err != nil {
+			t.Fatal(err)
+		}
+		live.Data = s.Data
+		if err := cp.Client.Update(ctx, live); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, 60*time.Second, func() string {
+		if got := servedCert(t, g.Port); got == before || got != serial(bundle()) {
+			return "still serving " + got
+		}
+		return caFollows()
+	})
+	if err := g.WaitReady(time.Second); err != nil {
+		t.Fatalf("not ready after rotation: %v", err)
+	}
+}
+
+func serial(b *certs.Bundle) string {
+	c, err := tls.X509KeyPair(b.Cert, b.Key)
+	if err != nil || len(c.Certificate) == 0 {
+		return "unparsable"
+	}
+	leaf, err := x509ParseCertificate(c.Certificate[0])
+	if err != nil {
+		return "unparsable"
+	}
+	return leaf.SerialNumber.String()
+}
