@@ -19,14 +19,14 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
-unit:
+unit: tools
 	$(GO) test -race -count=1 $(UNIT_PKGS)
 
 e2e: tools
 	$(GO) test -count=1 -timeout 30m -v ./test/e2e/
 
 # Everything CI runs: lint, unit tests with -race, e2e on the real control plane.
-test: lint unit e2e
+test: lint tools unit e2e
 
 demo: tools
 	$(GO) run ./test/demo
