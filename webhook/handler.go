@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-logr/logr"
 	"golang.org/x/time/rate"
 	admissionv1 "k8s.io/api/admission/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -73,8 +74,15 @@ func (h *Handler) Ready(*http.Request) error {
 	return nil
 }
 
-// Handle implements admission.Handler.
-func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.Response {
+// Handle implements admission.Handler. It never panics: an internal failure is an
+// explained denial (fail closed), counted in gitgate_fail_closed_total.
+func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admission.Response) {
+	defer func() {
+		if r := recover(); r != nil {
+			logr.FromContextOrDiscard(ctx).Error(fmt.Errorf("%v", r), "internal error deciding a request", "uid", req.UID)
+			resp = h.opts.Metrics.errored(req, admission.Denied(fmt.Sprintf("gitgate: internal error deciding %s %s/%s; denied to stay safe (see gitgate's log, uid %s)", req.Kind.Kind, req.Namespace, req.Name, req.UID)))
+		}
+	}()
 	start := h.now()
 	who := h.opts.classify(req.UserInfo)
 	if who == actorSync {
@@ -95,7 +103,10 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 		return h.opts.Metrics.errored(req, admission.Denied("gitgate has not loaded git yet; retry in a moment (only the sync identity and cluster controllers may write until it has)"))
 	}
 	v := h.decide(ctx, rev, in)
-	resp := h.respond(rev, in, v)
+	if v.policyErr != nil {
+		h.opts.Metrics.errored(req, admission.Response{})
+	}
+	resp = h.respond(rev, in, v)
 	h.report(ctx, rev, in, v, start)
 	return resp
 }

@@ -29,7 +29,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		}),
 		failClosed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "gitgate_fail_closed_total",
-			Help: "Requests denied or errored because gitgate could not decide (no revision, malformed request).",
+			Help: "Requests denied or errored because gitgate could not decide (no revision, malformed request, policy evaluation error, internal error).",
 		}),
 	}
 	for _, c := range []prometheus.Collector{m.decisions, m.latency, m.failClosed} {
