@@ -51,7 +51,8 @@ func run(keep bool) error {
 		return err
 	}
 	step("starting gitgate serve and registering manifests/webhook.yaml")
-	g, err := cluster.StartGitgate(bin, dir, cp.Sync, "--repo="+repo.Dir, "--path=k8s", "--interval=2s")
+	g, err := cluster.StartGitgate(bin, dir, cp.Sync, "--repo="+repo.Dir, "--path=k8s", "--interval=2s",
+		"--apply", "--apply-interval=1m", "--inventory=default/gitgate-inventory")
 	if err != nil {
 		return err
 	}
@@ -82,9 +83,14 @@ func session(cp *cluster.ControlPlane, repo *cluster.Repo) {
 		out, _ := cp.Kubectl(kubeconfig, args...).CombinedOutput()
 		fmt.Print(string(out))
 	}
-	step("the sync identity applies git (as gitgate's applier would)")
-	kubectl("sync", cp.Sync, "apply", "--server-side", "--field-manager=gitgate", "-f", filepath.Join(repo.Dir, "k8s/namespaces"))
-	kubectl("sync", cp.Sync, "apply", "--server-side", "--field-manager=gitgate", "-f", filepath.Join(repo.Dir, "k8s/app"))
+	step("gitgate's applier syncs git to the cluster (CRDs, then namespaces, then the rest)")
+	for i := 0; i < 120; i++ {
+		if err := cp.Kubectl(cp.Admin, "-n", "staging", "get", "greeting/hello", "deployment/nginx-deployment").Run(); err == nil {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	kubectl("alice", cp.Admin, "-n", "staging", "get", "deployments,configmaps,services,greetings", "-l", "gitgate.dev/managed=true")
 	step("a human applies git's own file: allowed")
 	kubectl("alice", cp.Admin, "apply", "-f", filepath.Join(repo.Dir, "k8s/app/deployment.yaml"))
 	step("a human scales by hand: denied, with the way forward")
