@@ -29,6 +29,8 @@ type Gitgate struct {
 	MetricsPort int
 	AuditLog    string
 	CA          []byte
+	bin         string
+	args        []string
 	cmd         *exec.Cmd
 	log         *os.File
 }
@@ -75,21 +77,36 @@ func StartGitgate(bin, dir, kubeconfig string, args ...string) (*Gitgate, error)
 	if g.log, err = os.Create(filepath.Join(dir, "gitgate.log")); err != nil {
 		return nil, err
 	}
-	g.cmd = exec.Command(bin, append([]string{"serve",
+	g.args = append([]string{"serve",
 		"--kubeconfig=" + kubeconfig, "--cert-dir=" + certDir, "--port=" + strconv.Itoa(g.Port),
 		"--health-probe-bind-address=127.0.0.1:" + strconv.Itoa(g.ProbePort),
 		"--metrics-bind-address=127.0.0.1:" + strconv.Itoa(g.MetricsPort),
 		"--audit-log=" + g.AuditLog, "--sync-user=" + SyncUser, "--shutdown-delay=500ms",
-	}, args...)...)
+	}, args...)
+	g.bin = bin
+	return g, g.start()
+}
+
+func (g *Gitgate) start() error {
+	g.cmd = exec.Command(g.bin, g.args...)
 	g.cmd.Stdout, g.cmd.Stderr = g.log, g.log
 	if err := g.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start gitgate: %w", err)
+		return fmt.Errorf("start gitgate: %w", err)
 	}
 	if err := g.WaitReady(60 * time.Second); err != nil {
-		return nil, fmt.Errorf("%w (log: %s)", err, g.log.Name())
+		return fmt.Errorf("%w (log: %s)", err, g.log.Name())
 	}
-	return g, nil
+	return nil
 }
+
+// Kill ends the process abruptly (SIGKILL), as a crash or an OOM kill would.
+func (g *Gitgate) Kill() {
+	_ = g.cmd.Process.Kill()
+	_ = g.cmd.Wait()
+}
+
+// Restart starts the process again with the same flags, as a Deployment would.
+func (g *Gitgate) Restart() error { return g.start() }
 
 // WaitReady polls /readyz until it answers 200.
 func (g *Gitgate) WaitReady(timeout time.Duration) error {
