@@ -54,7 +54,7 @@ func (discardAuditor) Record(audit.Record) bool { return true }
 
 // newHandler returns gitgate's handler serving snap, configured as `gitgate serve`
 // configures it (metrics on a registry of its own; audit records discarded).
-func newHandler(ctx context.Context, snap *gitindex.Snapshot) (*webhook.Handler, error) {
+func newHandler(ctx context.Context, snap *gitindex.Snapshot, auditor webhook.Auditor) (*webhook.Handler, error) {
 	eng, err := policy.Compile(ctx, snap.Policies, policy.DefaultOptions())
 	if err != nil {
 		return nil, fmt.Errorf("compile policy: %w", err)
@@ -65,7 +65,7 @@ func newHandler(ctx context.Context, snap *gitindex.Snapshot) (*webhook.Handler,
 	}
 	h, err := webhook.NewHandler(webhook.Options{
 		Identities: webhook.Identities{SyncUsers: []string{cluster.SyncUser}},
-		Auditor:    discardAuditor{}, Metrics: metrics,
+		Auditor:    auditor, Metrics: metrics,
 	})
 	if err != nil {
 		return nil, err

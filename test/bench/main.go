@@ -32,6 +32,8 @@ type config struct {
 	skipAPI      bool
 	buildPattern string // sizes of gitindex's BenchmarkBuild
 	policyTime   string
+	soak         time.Duration
+	soakRate     int
 }
 
 func parseFlags() (config, error) {
@@ -50,6 +52,8 @@ func parseFlags() (config, error) {
 	flag.BoolVar(&c.skipAPI, "skip-apiserver", false, "skip the experiment through the API server")
 	flag.StringVar(&c.buildPattern, "build-sizes", "1000|10000", "object counts of gitindex's BenchmarkBuild (regexp; 50000 takes minutes)")
 	flag.StringVar(&c.policyTime, "policy-benchtime", "1s", "-benchtime of policy's BenchmarkEvaluate")
+	flag.DurationVar(&c.soak, "soak", 0, "instead of the benchmarks, soak the TLS webhook for this long (e.g. 10m) and write SOAK.md")
+	flag.IntVar(&c.soakRate, "soak-rate", 200, "request rate of the soak (req/s)")
 	flag.Parse()
 	var err error
 	if c.sizes, err = ints(sizes); err != nil {
@@ -128,6 +132,9 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 	cfg.lim.bodies = bodies
+	if cfg.soak > 0 {
+		return soak(ctx, cfg, dir, bodies)
+	}
 	var (
 		sections []section
 		idx      []indexStat
@@ -188,4 +195,34 @@ func write(dir string, md []byte, svg string) error {
 	}
 	logf("wrote %s and latency.svg", filepath.Join(dir, "RESULTS.md"))
 	return nil
+}
+
+// soak runs only the soak: gitgate's handler (with a real audit log) behind the TLS
+// server, mixed traffic for cfg.soak, and writes SOAK.md.
+func soak(ctx context.Context, cfg config, dir string, bodies [][]byte) error {
+	snap, _, err := buildIndex(cfg.serveSize)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	auditLog, err := soakAuditor(ctx, dir)
+	if err != nil {
+		return err
+	}
+	h, err := newHandler(ctx, snap, auditLog)
+	if err != nil {
+		return err
+	}
+	srv, err := startServer(ctx, dir, h)
+	if err != nil {
+		return err
+	}
+	logf("soak: %s at %d req/s on 127.0.0.1:%d", cfg.soak, cfg.soakRate, srv.port)
+	samples, err := runSoak(ctx, srv, dir, bodies, cfg.soak, cfg.soakRate)
+	if err != nil {
+		return err
+	}
+	md := soakMarkdown(samples, cfg.soak, cfg.soakRate, filepath.Join(dir, "soak-audit.log"))
+	return os.WriteFile(filepath.Join(cfg.out, "SOAK.md"), md, 0o644)
 }

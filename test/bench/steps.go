@@ -28,7 +28,7 @@ func stepHandler(ctx context.Context, cfg config) (section, []indexStat, admissi
 			return sec, idx, nil
 		}
 		idx = append(idx, st)
-		h, err := newHandler(ctx, snap)
+		h, err := newHandler(ctx, snap, discardAuditor{})
 		if err != nil {
 			sec.err = err
 			return sec, idx, nil
