@@ -23,10 +23,8 @@ const (
 
 // Whole-object drift items use these paths.
 const (
-	PathDelete     = "" // DELETE of a managed object: declared, git has it, new is absent
-	PathNotInGit   = "" // CREATE of an object git does not declare: not declared
-	annotationsKey = "metadata.annotations"
-	labelsKey      = "metadata.labels"
+	PathDelete   = "" // DELETE of a managed object: declared
+	PathNotInGit = "" // CREATE of an object git does not declare: not declared
 )
 
 // verdict is the outcome of decide.
@@ -61,7 +59,7 @@ func (h *Handler) decide(ctx context.Context, rev *Revision, in *input) *verdict
 		v.violations = h.managed(in, desired)
 	} else if h.undeclaredCreate(snap, in) {
 		v.notInGit = true
-		v.violations = []drift.Change{{Path: PathNotInGit, New: in.obj}}
+		v.violations = []drift.Change{{Path: PathNotInGit}}
 	}
 	if len(v.violations) > 0 && rev.Policy != nil {
 		h.except(ctx, rev, in, v)
@@ -77,7 +75,7 @@ func (h *Handler) managed(in *input, desired *gitindex.Object) []drift.Change {
 		if metaString(in.old, "deletionTimestamp") != "" || in.actor == actorController {
 			return nil
 		}
-		return []drift.Change{{Path: PathDelete, Declared: true, Git: desired.Object, Old: in.old}}
+		return []drift.Change{{Path: PathDelete, Declared: true}}
 	case in.operation() == admissionv1.Create:
 		return h.cmp.Against(in.gvk, in.obj, desired.Object)
 	case in.operation() != admissionv1.Update:

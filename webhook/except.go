@@ -65,9 +65,6 @@ func policyInput(rev *Revision, in *input, v *verdict, now time.Time) *policy.In
 	pin.Drift = make([]policy.DriftItem, len(v.violations))
 	for i, c := range v.violations {
 		pin.Drift[i] = policy.DriftItem{Path: c.Path, Declared: c.Declared, Git: c.Git, Old: c.Old, New: c.New}
-		if c.Path == "" { // whole-object items carry no object copies
-			pin.Drift[i].Git, pin.Drift[i].Old, pin.Drift[i].New = nil, nil, nil
-		}
 	}
 	return pin
 }

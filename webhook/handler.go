@@ -80,7 +80,7 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admis
 	defer func() {
 		if r := recover(); r != nil {
 			logr.FromContextOrDiscard(ctx).Error(fmt.Errorf("%v", r), "internal error deciding a request", "uid", req.UID)
-			resp = h.opts.Metrics.errored(req, admission.Denied(fmt.Sprintf("gitgate: internal error deciding %s %s/%s; denied to stay safe (see gitgate's log, uid %s)", req.Kind.Kind, req.Namespace, req.Name, req.UID)))
+			resp = h.opts.Metrics.failClosed(admission.Denied(fmt.Sprintf("gitgate: internal error deciding %s %s/%s; denied to stay safe (see gitgate's log, uid %s)", req.Kind.Kind, req.Namespace, req.Name, req.UID)))
 		}
 	}()
 	start := h.now()
@@ -94,17 +94,17 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admis
 	}
 	in, err := decodeRequest(req, who, rev)
 	if err != nil {
-		return h.opts.Metrics.errored(req, admission.Errored(http.StatusBadRequest, fmt.Errorf("gitgate: %w", err)))
+		return h.opts.Metrics.failClosed(admission.Errored(http.StatusBadRequest, fmt.Errorf("gitgate: %w", err)))
 	}
 	if rev == nil {
 		if who == actorController {
 			return allowed("controller; no revision loaded yet")
 		}
-		return h.opts.Metrics.errored(req, admission.Denied("gitgate has not loaded git yet; retry in a moment (only the sync identity and cluster controllers may write until it has)"))
+		return h.opts.Metrics.failClosed(admission.Denied("gitgate has not loaded git yet; retry in a moment (only the sync identity and cluster controllers may write until it has)"))
 	}
 	v := h.decide(ctx, rev, in)
 	if v.policyErr != nil {
-		h.opts.Metrics.errored(req, admission.Response{})
+		h.opts.Metrics.failClosed(admission.Response{}) // denied by the policy error below
 	}
 	resp = h.respond(rev, in, v)
 	h.report(ctx, rev, in, v, start)

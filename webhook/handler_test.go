@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -170,9 +169,4 @@ func scaleObj(replicas string) string {
 		s += "replicas: " + replicas
 	}
 	return s + "}\n"
-}
-
-func mustJSON(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
 }

@@ -27,14 +27,14 @@ func message(rev *Revision, in *input, v *verdict) string {
 	if v.desired != nil {
 		fmt.Fprintf(&b, "  git: %s@%s:%s\n", rev.Snapshot.Repo, rev.Snapshot.ShortCommit(), gitSource(v))
 	}
-	secret := in.key.Group == "" && in.key.Kind == "Secret"
-	items := append(append([]drift.Change(nil), v.forbidden...), v.violations...)
-	for i, c := range items {
+	secret := isSecret(in)
+	lines := reasonLines(in, v, secret)
+	for i, l := range lines {
 		if i == maxMessageItems {
-			fmt.Fprintf(&b, "  ... and %d more\n", len(items)-i)
+			fmt.Fprintf(&b, "  ... and %d more\n", len(lines)-i)
 			break
 		}
-		b.WriteString("  - " + describe(c, in, secret, isForbidden(c, v)) + "\n")
+		b.WriteString("  - " + l + "\n")
 	}
 	for _, d := range v.policyDeny {
 		b.WriteString("  - policy: " + d + "\n")
@@ -59,13 +59,16 @@ func gitSource(v *verdict) string {
 	return v.desired.Source()
 }
 
-func isForbidden(c drift.Change, v *verdict) bool {
-	for _, f := range v.forbidden {
-		if f.Path == c.Path {
-			return true
-		}
+// reasonLines describes the forbidden changes, then the violations.
+func reasonLines(in *input, v *verdict, secret bool) []string {
+	out := make([]string, 0, len(v.forbidden)+len(v.violations))
+	for _, c := range v.forbidden {
+		out = append(out, describe(c, in, secret, true))
 	}
-	return false
+	for _, c := range v.violations {
+		out = append(out, describe(c, in, secret, false))
+	}
+	return out
 }
 
 func describe(c drift.Change, in *input, secret, forbidden bool) string {
@@ -113,3 +116,6 @@ func show(v any, secret bool) string {
 	}
 	return s
 }
+
+// isSecret reports whether the request is on a Secret, whose values are never shown.
+func isSecret(in *input) bool { return in.key.Group == "" && in.key.Kind == "Secret" }

@@ -10,9 +10,9 @@ import (
 
 // Metrics are the webhook's Prometheus metrics. A nil *Metrics records nothing.
 type Metrics struct {
-	decisions  *prometheus.CounterVec
-	latency    prometheus.Histogram
-	failClosed prometheus.Counter
+	decisions       *prometheus.CounterVec
+	latency         prometheus.Histogram
+	failClosedTotal prometheus.Counter
 }
 
 // NewMetrics registers the webhook metrics with reg.
@@ -27,12 +27,12 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Help:    "Time spent deciding one admission request (governed requests).",
 			Buckets: []float64{.00001, .000025, .00005, .0001, .00025, .0005, .001, .0025, .005, .01, .05},
 		}),
-		failClosed: prometheus.NewCounter(prometheus.CounterOpts{
+		failClosedTotal: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "gitgate_fail_closed_total",
 			Help: "Requests denied or errored because gitgate could not decide (no revision, malformed request, policy evaluation error, internal error).",
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.decisions, m.latency, m.failClosed} {
+	for _, c := range []prometheus.Collector{m.decisions, m.latency, m.failClosedTotal} {
 		if err := reg.Register(c); err != nil {
 			var are prometheus.AlreadyRegisteredError
 			if !errors.As(err, &are) {
@@ -53,9 +53,11 @@ func (m *Metrics) observe(in *input, decision, mode string, dryRun bool, d time.
 	}
 }
 
-func (m *Metrics) errored(_ admission.Request, resp admission.Response) admission.Response {
+// failClosed counts an answer given because gitgate could not decide, and passes
+// it through.
+func (m *Metrics) failClosed(resp admission.Response) admission.Response {
 	if m != nil {
-		m.failClosed.Inc()
+		m.failClosedTotal.Inc()
 	}
 	return resp
 }

@@ -91,13 +91,9 @@ func (h *Handler) auditRecord(rev *Revision, in *input, v *verdict, dryRun bool)
 	}
 	r.Reasons = reasons(in, v)
 	for _, c := range append(append([]drift.Change(nil), v.forbidden...), v.violations...) {
-		item := audit.DriftItem{Path: c.Path, Declared: c.Declared, Git: c.Git, Old: c.Old, New: c.New}
-		if c.Path == "" {
-			item.Git, item.Old, item.New = nil, nil, nil
-		}
-		r.Drift = append(r.Drift, item)
+		r.Drift = append(r.Drift, audit.DriftItem{Path: c.Path, Declared: c.Declared, Git: c.Git, Old: c.Old, New: c.New})
 	}
-	if in.key.Group == "" && in.key.Kind == "Secret" {
+	if isSecret(in) {
 		r.Drift = audit.MaskSecret(r.Drift)
 	}
 	return r
@@ -105,14 +101,7 @@ func (h *Handler) auditRecord(rev *Revision, in *input, v *verdict, dryRun bool)
 
 // reasons are the message's item lines, for the audit record.
 func reasons(in *input, v *verdict) []string {
-	secret := in.key.Group == "" && in.key.Kind == "Secret"
-	var out []string
-	for _, c := range v.forbidden {
-		out = append(out, describe(c, in, secret, true))
-	}
-	for _, c := range v.violations {
-		out = append(out, describe(c, in, secret, false))
-	}
+	out := reasonLines(in, v, isSecret(in))
 	out = append(out, v.policyDeny...)
 	if v.policyErr != nil {
 		out = append(out, "policy evaluation failed: "+v.policyErr.Error())
