@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,8 +85,8 @@ func TestCertificateRotation(t *testing.T) {
 	eventually(t, 30*time.Second, caFollows)
 	before := servedCert(t, g.Port)
 
-	// Replace the Secret with a bundle whose serving certificate is about to expire.
-	old, err := certs.Generate(certs.Options{IPs: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"}}, time.Now().Add(-364*24*time.Hour))
+	// Replace the Secret with a bundle whose serving certificate expired yesterday.
+	old, err := certs.Generate(loopbackCert, time.Now().Add(-366*24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,4 +123,82 @@ func serial(b *certs.Bundle) string {
 		return "unparsable"
 	}
 	return leaf.SerialNumber.String()
+}
+
+var loopbackCert = certs.Options{IPs: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"}}
+
+// A serving certificate that expires while gitgate enforces (rotation off, the
+// certificate mounted from a Secret that cert-manager renews) makes the API server's
+// calls fail TLS: with failurePolicy Fail nothing is admitted, drift included. When
+// the renewed files appear in --cert-dir, gitgate serves them without a restart and
+// enforces with explanations again.
+func TestExpiredCertificateFailsClosedAndRecovers(t *testing.T) {
+	dir := filepath.Join(filepath.Dir(gg.Dir), "expired")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	g, err := cluster.StartGitgate(filepath.Join(filepath.Dir(gg.Dir), "bin", "gitgate"), dir, cp.Sync,
+		"--repo="+repo.Dir, "--path=k8s", "--drift-interval=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expired, err := certs.Generate(loopbackCert, time.Now().Add(-366*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	certDir := filepath.Join(dir, "certs")
+	if err := certs.WriteDir(certDir, expired); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() string {
+		if got := servedCert(t, g.Port); got != serial(expired) {
+			return "still serving " + got
+		}
+		return ""
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	vwc, err := g.WebhookConfiguration()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vwc.Name, vwc.Webhooks[0].ClientConfig.CABundle = "gitgate-expired", expired.CACert
+	if err := cp.Client.Create(ctx, vwc); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cp.Client.Delete(context.Background(), vwc)
+		g.Stop()
+	})
+	eventually(t, 30*time.Second, func() string {
+		out, ok := kubectl(t, cp.Admin, "-n", "staging", "scale", "deployment/nginx-deployment", "--replicas=15")
+		if ok {
+			t.Fatalf("drift admitted through an expired certificate: %s", out)
+		}
+		if !strings.Contains(out, "failed calling webhook") || !strings.Contains(out, "expired") {
+			return "not yet failing on the expired certificate: " + out
+		}
+		return ""
+	})
+	renewed, err := certs.Renew(expired, loopbackCert, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := certs.WriteDir(certDir, renewed); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 60*time.Second, func() string {
+		out, ok := kubectl(t, cp.Admin, "-n", "staging", "scale", "deployment/nginx-deployment", "--replicas=15")
+		if ok {
+			t.Fatalf("drift admitted after renewal: %s", out)
+		}
+		if !strings.Contains(out, "spec.replicas: git has 3, request has 15") {
+			return "no explained denial yet: " + out
+		}
+		return ""
+	})
+	out, ok := patchGreeting(t, "hello from git")
+	if !ok {
+		t.Fatalf("git's value refused after renewal: %s", out)
+	}
 }
