@@ -84,6 +84,14 @@ func backgroundLoops(ctx context.Context, mgr manager.Manager, f *serveFlags, h 
 		}
 		out = append(out, g)
 	}
+	if f.exposureInterval > 0 {
+		g, err := guard.NewExposuresGauge(crmetrics.Registry)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &guard.ExposureLoop{Reader: c, SyncUsers: f.syncUsers, Interval: f.exposureInterval,
+			Log: ctrl.Log.WithName("exposure"), Exposures: g})
+	}
 	return out, nil
 }
 

@@ -42,6 +42,7 @@ type serveFlags struct {
 	merge                                   bool
 	apply, leaderElect                      bool
 	applyInterval, driftInterval            time.Duration
+	exposureInterval                        time.Duration
 	leaderNamespace                         string
 	rotateCerts                             bool
 	certSecret, webhookConfig               string
@@ -100,6 +101,7 @@ func newServeCommand() *cobra.Command {
 	fs.StringVar(&f.inventory, "inventory", "gitgate-system/gitgate-inventory", "namespace/name of the ConfigMap where the applier records what it applied (for pruning)")
 	fs.BoolVar(&f.guardWebhook, "guard-webhook-config", false, "restore --webhook-config (rules, caBundle, failurePolicy, selectors) when it is changed or deleted")
 	fs.DurationVar(&f.driftInterval, "drift-interval", 5*time.Minute, "how often to scan live objects for drift (0 = off); it also scans on every new commit")
+	fs.DurationVar(&f.exposureInterval, "exposure-interval", 10*time.Minute, "how often to check RBAC for subjects that can act as the sync identity (impersonate it, create its tokens, run pods as it); they are logged and counted (0 = off)")
 	fs.BoolVar(&f.leaderElect, "leader-elect", false, "elect one leader (a Lease) for the applier and the drift scan; every replica serves the webhook")
 	fs.StringVar(&f.leaderNamespace, "leader-election-namespace", "gitgate-system", "namespace of the leader election Lease")
 	fs.BoolVar(&f.rotateCerts, "rotate-certs", false, "manage the serving certificate: keep it in --cert-secret, renew it before expiry, write it to --cert-dir and inject the CA into --webhook-config")
