@@ -53,7 +53,7 @@ func run(m *testing.M) (int, error) {
 	if err := os.MkdirAll(gdir, 0o755); err != nil {
 		return 1, err
 	}
-	if gg, err = cluster.StartGitgate(bin, gdir, cp.Sync, "--repo="+repo.Dir, "--path=k8s", "--interval=1s", "--drift-interval=2s"); err != nil {
+	if gg, err = cluster.StartGitgate(bin, gdir, cp.Sync, "--repo="+repo.Dir, "--path=k8s", "--interval=1s", "--drift-interval=2s", "--exposure-interval=2s"); err != nil {
 		return 1, dumpOnError(err, gdir)
 	}
 	defer gg.Stop()
