@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,6 +104,20 @@ func TestApplierSyncsHealsAndPrunes(t *testing.T) {
 	eventually(t, 30*time.Second, func() string {
 		if out := mustKubectl(t, cp.Admin, "-n", "apply-e2e", "get", "configmap/settings", "-o", "jsonpath={.data.color}"); out != "blue" {
 			return "color still " + out
+		}
+		return ""
+	})
+	// A break-glass change is left alone while its window lasts and reverted after.
+	until := time.Now().Add(8 * time.Second)
+	mustKubectl(t, cp.Admin, "-n", "apply-e2e", "patch", "configmap/settings", "--type=merge", "-p",
+		fmt.Sprintf(`{"metadata":{"annotations":{"gitgate.dev/break-glass":"INC-7: hotfix","gitgate.dev/break-glass-until":%q}},"data":{"color":"amber"}}`, until.UTC().Format(time.RFC3339)))
+	time.Sleep(time.Until(until) - 2*time.Second) // three self-heal passes inside the window
+	if out := mustKubectl(t, cp.Admin, "-n", "apply-e2e", "get", "configmap/settings", "-o", "jsonpath={.data.color}"); out != "amber" {
+		t.Fatalf("break-glass change reverted inside its window: color %s", out)
+	}
+	eventually(t, 30*time.Second, func() string {
+		if out := mustKubectl(t, cp.Admin, "-n", "apply-e2e", "get", "configmap/settings", "-o", "jsonpath={.data.color}"); out != "blue" {
+			return "color still " + out + " after the break-glass window"
 		}
 		return ""
 	})
