@@ -31,6 +31,7 @@ type Ref struct {
 	Kind, Namespace, Name string
 }
 
+// String is how log lines name it: "Kind namespace/name".
 func (r Ref) String() string {
 	if r.Namespace == "" {
 		return r.Kind + " " + r.Name
@@ -43,6 +44,7 @@ type Via struct {
 	Binding, Role Ref
 }
 
+// String is how log lines name it: "binding -> role".
 func (v Via) String() string { return v.Binding.String() + " -> " + v.Role.String() }
 
 // Exposure is one subject that RBAC lets act as the sync identity. RBAC can only
@@ -92,46 +94,33 @@ func Exposures(ctx context.Context, c client.Reader, syncUser string) ([]Exposur
 // (subject, path, binding).
 func (r *RBAC) Exposures(syncUser string) []Exposure {
 	checks := checksFor(syncUser)
+	clusterRoles := make(map[string][]rbacv1.PolicyRule, len(r.ClusterRoles))
+	for _, cr := range r.ClusterRoles {
+		clusterRoles[cr.Name] = cr.Rules
+	}
+	roles := make(map[Ref][]rbacv1.PolicyRule, len(r.Roles))
+	for _, role := range r.Roles {
+		roles[Ref{Kind: "Role", Namespace: role.Namespace, Name: role.Name}] = role.Rules
+	}
 	var out []Exposure
 	for _, b := range r.ClusterRoleBindings {
 		if b.RoleRef.Kind != "ClusterRole" {
 			continue
 		}
 		via := Via{Binding: Ref{Kind: "ClusterRoleBinding", Name: b.Name}, Role: Ref{Kind: "ClusterRole", Name: b.RoleRef.Name}}
-		out = append(out, exposed(syncUser, "", b.Subjects, via, r.clusterRoleRules(b.RoleRef.Name), checks)...)
+		out = append(out, exposed(syncUser, "", b.Subjects, via, clusterRoles[b.RoleRef.Name], checks)...)
 	}
 	for _, b := range r.RoleBindings {
 		via := Via{Binding: Ref{Kind: "RoleBinding", Namespace: b.Namespace, Name: b.Name}, Role: Ref{Kind: b.RoleRef.Kind, Name: b.RoleRef.Name}}
-		var rules []rbacv1.PolicyRule
-		switch b.RoleRef.Kind {
-		case "ClusterRole":
-			rules = r.clusterRoleRules(b.RoleRef.Name)
-		case "Role":
+		rules := clusterRoles[b.RoleRef.Name]
+		if b.RoleRef.Kind != "ClusterRole" {
 			via.Role.Namespace = b.Namespace
-			rules = r.roleRules(b.Namespace, b.RoleRef.Name)
+			rules = roles[via.Role]
 		}
 		out = append(out, exposed(syncUser, b.Namespace, b.Subjects, via, rules, checks)...)
 	}
 	slices.SortFunc(out, compareExposures)
 	return slices.Compact(out)
-}
-
-func (r *RBAC) clusterRoleRules(name string) []rbacv1.PolicyRule {
-	for _, cr := range r.ClusterRoles {
-		if cr.Name == name {
-			return cr.Rules
-		}
-	}
-	return nil
-}
-
-func (r *RBAC) roleRules(namespace, name string) []rbacv1.PolicyRule {
-	for _, role := range r.Roles {
-		if role.Namespace == namespace && role.Name == name {
-			return role.Rules
-		}
-	}
-	return nil
 }
 
 // exposed returns the findings of one binding: namespace is a RoleBinding's (its
