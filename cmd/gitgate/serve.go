@@ -40,10 +40,10 @@ type serveFlags struct {
 	metricsAddr, probeAddr                  string
 	mode, unknown                           string
 	merge                                   bool
-	apply, leaderElect                      bool
+	apply, leaderElect, webhook             bool
 	applyInterval, driftInterval            time.Duration
 	exposureInterval                        time.Duration
-	leaderNamespace                         string
+	leaderNamespace, leaderID               string
 	rotateCerts                             bool
 	certSecret, webhookConfig               string
 	certDNSNames                            []string
@@ -96,6 +96,7 @@ func newServeCommand() *cobra.Command {
 	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig file (default: in-cluster, $KUBECONFIG, ~/.kube/config)")
 	fs.StringVar(&f.metricsAddr, "metrics-bind-address", ":8080", `metrics address ("0" = off)`)
 	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "health and readiness probe address")
+	fs.BoolVar(&f.webhook, "webhook", true, "serve the admission webhook; --webhook=false with --apply runs the applier alone, e.g. under a ServiceAccount of its own that is the sync identity")
 	fs.BoolVar(&f.apply, "apply", false, "also apply git's HEAD to the cluster with server-side apply, as this process's identity (the sync identity)")
 	fs.DurationVar(&f.applyInterval, "apply-interval", 5*time.Minute, "how often the applier re-applies (self-heal); it also applies on every new commit")
 	fs.StringVar(&f.inventory, "inventory", "gitgate-system/gitgate-inventory", "namespace/name of the ConfigMap where the applier records what it applied (for pruning)")
@@ -104,6 +105,7 @@ func newServeCommand() *cobra.Command {
 	fs.DurationVar(&f.exposureInterval, "exposure-interval", 10*time.Minute, "how often to check RBAC for subjects that can act as the sync identity (impersonate it, create its tokens, run pods as it); they are logged and counted (0 = off)")
 	fs.BoolVar(&f.leaderElect, "leader-elect", false, "elect one leader (a Lease) for the applier and the drift scan; every replica serves the webhook")
 	fs.StringVar(&f.leaderNamespace, "leader-election-namespace", "gitgate-system", "namespace of the leader election Lease")
+	fs.StringVar(&f.leaderID, "leader-election-id", "gitgate-leader", "name of the leader election Lease; processes that run different loops (the webhook's drift scan, a separate applier) need different names")
 	fs.BoolVar(&f.rotateCerts, "rotate-certs", false, "manage the serving certificate: keep it in --cert-secret, renew it before expiry, write it to --cert-dir and inject the CA into --webhook-config")
 	fs.StringVar(&f.certSecret, "cert-secret", "gitgate-system/gitgate-tls", "namespace/name of the Secret holding the CA and serving certificate (with --rotate-certs)")
 	fs.StringVar(&f.webhookConfig, "webhook-config", "gitgate", "name of the ValidatingWebhookConfiguration whose caBundle gitgate keeps current (with --rotate-certs)")
@@ -121,6 +123,10 @@ func (f *serveFlags) validate() error {
 		return fmt.Errorf("--unknown must be deny or allow, not %q", f.unknown)
 	case f.interval <= 0:
 		return fmt.Errorf("--interval must be positive")
+	case !f.webhook && !f.apply:
+		return fmt.Errorf("--webhook=false needs --apply: there is nothing else to run")
+	case !f.webhook && (f.rotateCerts || f.guardWebhook):
+		return fmt.Errorf("--rotate-certs and --guard-webhook-config need the webhook (--webhook=false is set)")
 	}
 	return nil
 }
@@ -174,7 +180,7 @@ func newManager(cfg *rest.Config, f *serveFlags) (manager.Manager, error) {
 		HealthProbeBindAddress:  f.probeAddr,
 		WebhookServer:           server,
 		LeaderElection:          f.leaderElect,
-		LeaderElectionID:        "gitgate-leader",
+		LeaderElectionID:        f.leaderID,
 		LeaderElectionNamespace: f.leaderNamespace,
 	})
 	if err != nil {
@@ -248,7 +254,12 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	poller.OnStatus = status.observe
-	mgr.GetWebhookServer().Register("/validate", &crwebhook.Admission{Handler: h})
+	if f.webhook {
+		mgr.GetWebhookServer().Register("/validate", &crwebhook.Admission{Handler: h})
+		if err := crmetrics.Registry.Register(newCertExpiry(f.certDir)); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+	}
 	loops, err := backgroundLoops(ctx, mgr, f, h, newRevision, auditLog)
 	if err != nil {
 		return nil, err
@@ -271,6 +282,9 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 	}
 	if err := mgr.AddReadyzCheck("revision", h.Ready); err != nil {
 		return nil, err
+	}
+	if !f.webhook {
+		return h, nil
 	}
 	return h, mgr.AddReadyzCheck("webhook", mgr.GetWebhookServer().StartedChecker())
 }

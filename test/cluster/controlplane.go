@@ -21,7 +21,7 @@ import (
 // Usernames of the test identities.
 const (
 	AdminUser = "alice"
-	SyncUser  = "system:serviceaccount:gitgate-system:gitgate"
+	SyncUser  = "system:serviceaccount:gitgate-system:gitgate-applier"
 	KCMUser   = "system:kube-controller-manager"
 )
 

@@ -53,9 +53,9 @@ spec:
   teeth: 12
 `
 
-// startApplier runs another gitgate with the applier on a repository of its own
-// (namespace apply-e2e, which the main gitgate does not govern, so humans can make
-// changes there as if the webhook were off).
+// startApplier runs an applier-only gitgate (--webhook=false, as manifests/applier.yaml
+// ships it) on a repository of its own (namespace apply-e2e, which the main gitgate
+// does not govern, so humans can make changes there as if the webhook were off).
 func startApplier(t *testing.T, repoDir, name string) *cluster.Gitgate {
 	t.Helper()
 	dir := filepath.Join(filepath.Dir(gg.Dir), name)
@@ -63,8 +63,9 @@ func startApplier(t *testing.T, repoDir, name string) *cluster.Gitgate {
 		t.Fatal(err)
 	}
 	g, err := cluster.StartGitgate(filepath.Join(filepath.Dir(gg.Dir), "bin", "gitgate"), dir, cp.Sync,
-		"--repo="+repoDir, "--path=k8s", "--interval=1s", "--apply", "--apply-interval=2s",
-		"--drift-interval=0", "--leader-elect", "--leader-election-namespace=default", "--inventory=default/apply-e2e-inventory")
+		"--webhook=false", "--repo="+repoDir, "--path=k8s", "--interval=1s", "--apply", "--apply-interval=2s",
+		"--drift-interval=0", "--exposure-interval=0", "--leader-elect", "--leader-election-namespace=default",
+		"--leader-election-id=apply-e2e", "--inventory=default/apply-e2e-inventory")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,84 @@
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	authorizationv1 "k8s.io/api/authorization/v1"
+
+	"github.com/gitgate-dev/gitgate/test/cluster"
+)
+
+// The install (kubectl apply -k manifests/) is accepted by a real API server, and
+// its RBAC splits the identities as README says: the webhook pods' ServiceAccount
+// reads and keeps its own certificate and configuration, but cannot write
+// workloads; the applier's is the sync identity and can. The webhook configuration
+// is left out: pointing at pods that never start, it would fail every write.
+func TestInstallManifestsSplitIdentities(t *testing.T) {
+	rendered, err := exec.Command(filepath.Join(cp.BinDir, "kubectl"), "kustomize", filepath.Join(cluster.RepoRoot(), "manifests")).Output()
+	if err != nil {
+		t.Fatalf("kubectl kustomize manifests: %v", err)
+	}
+	var keep []string
+	for _, doc := range strings.Split(string(rendered), "\n---\n") {
+		if !strings.Contains(doc, "kind: ValidatingWebhookConfiguration") {
+			keep = append(keep, doc)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "install.yaml")
+	if err := os.WriteFile(file, []byte(strings.Join(keep, "\n---\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The sync identity installs it here only because the main gitgate would deny
+	// an undeclared Namespace to anyone else.
+	mustKubectl(t, cp.Sync, "apply", "--server-side", "--field-manager=install-e2e", "-f", file)
+	t.Cleanup(func() {
+		kubectl(t, cp.Sync, "delete", "--wait=false", "--ignore-not-found", "-f", file)
+	})
+
+	const webhookSA, applierSA = "system:serviceaccount:gitgate-system:gitgate", cluster.SyncUser
+	can := func(user string, a authorizationv1.ResourceAttributes) bool {
+		t.Helper()
+		sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+			User: user, Groups: []string{"system:serviceaccounts", "system:serviceaccounts:gitgate-system", "system:authenticated"},
+			ResourceAttributes: &a,
+		}}
+		if err := cp.Client.Create(t.Context(), sar); err != nil {
+			t.Fatal(err)
+		}
+		return sar.Status.Allowed
+	}
+	for _, c := range []struct {
+		user string
+		attr authorizationv1.ResourceAttributes
+		want bool
+	}{
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "list", Group: "apps", Resource: "deployments"}, true},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "patch", Group: "apps", Resource: "deployments", Namespace: "staging"}, false},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "update", Group: "apps", Resource: "deployments", Subresource: "scale", Namespace: "staging"}, false},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "delete", Resource: "configmaps", Namespace: "staging"}, false},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "create", Resource: "serviceaccounts", Subresource: "token", Namespace: "gitgate-system", Name: "gitgate-applier"}, false},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "impersonate", Resource: "serviceaccounts", Namespace: "gitgate-system", Name: "gitgate-applier"}, false},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "update", Group: "admissionregistration.k8s.io", Resource: "validatingwebhookconfigurations", Name: "gitgate"}, true},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "update", Resource: "secrets", Namespace: "gitgate-system", Name: "gitgate-tls"}, true},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Namespace: "gitgate-system", Name: "gitgate-leader"}, true},
+		{applierSA, authorizationv1.ResourceAttributes{Verb: "patch", Group: "apps", Resource: "deployments", Namespace: "staging"}, true},
+		{applierSA, authorizationv1.ResourceAttributes{Verb: "delete", Resource: "configmaps", Namespace: "staging"}, true},
+		{applierSA, authorizationv1.ResourceAttributes{Verb: "update", Resource: "configmaps", Namespace: "gitgate-system", Name: "gitgate-inventory"}, true},
+		{applierSA, authorizationv1.ResourceAttributes{Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Namespace: "gitgate-system", Name: "gitgate-applier"}, true},
+		{applierSA, authorizationv1.ResourceAttributes{Verb: "impersonate", Resource: "serviceaccounts", Namespace: "gitgate-system", Name: "gitgate-applier"}, false},
+	} {
+		a := c.attr
+		if got := can(c.user, a); got != c.want {
+			t.Errorf("%s may %s %s/%s %s %s/%s: %v, want %v", c.user, a.Verb, a.Group, a.Resource, a.Subresource, a.Namespace, a.Name, got, c.want)
+		}
+	}
+	// Both Deployments exist as shipped; their pods cannot start here (no kubelet).
+	out := mustKubectl(t, cp.Admin, "-n", "gitgate-system", "get", "deployments", "-o", `jsonpath={range .items[*]}{.metadata.name}={.spec.template.spec.serviceAccountName} {end}`)
+	if out != "gitgate=gitgate gitgate-applier=gitgate-applier " {
+		t.Errorf("deployments: %q", out)
+	}
+}
