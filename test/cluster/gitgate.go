@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -103,6 +104,23 @@ func (g *Gitgate) start() error {
 func (g *Gitgate) Kill() {
 	_ = g.cmd.Process.Kill()
 	_ = g.cmd.Wait()
+}
+
+// Terminate sends SIGTERM, as the kubelet does on pod deletion, and returns at once;
+// Exited reports the outcome.
+func (g *Gitgate) Terminate() error { return g.cmd.Process.Signal(syscall.SIGTERM) }
+
+// Exited waits up to timeout for the process to end and returns its error
+// (nil for exit status 0).
+func (g *Gitgate) Exited(timeout time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- g.cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(timeout):
+		return fmt.Errorf("gitgate still running after %s", timeout)
+	}
 }
 
 // Restart starts the process again with the same flags, as a Deployment would.
