@@ -12,7 +12,6 @@ import (
 	"golang.org/x/time/rate"
 	admissionv1 "k8s.io/api/admission/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
@@ -124,12 +123,11 @@ type input struct {
 
 func decodeRequest(req admission.Request, who actor, rev *Revision) (*input, error) {
 	in := &input{req: &req, actor: who}
-	builtin := clientgoscheme.Scheme.Recognizes(schema.GroupVersionKind{Group: req.Kind.Group, Version: req.Kind.Version, Kind: req.Kind.Kind})
 	var err error
-	if in.obj, err = decodeRaw(req.Object.Raw, builtin); err != nil {
+	if in.obj, err = decodeRaw(req.Object.Raw); err != nil {
 		return nil, fmt.Errorf("decode object: %w", err)
 	}
-	if in.old, err = decodeRaw(req.OldObject.Raw, builtin); err != nil {
+	if in.old, err = decodeRaw(req.OldObject.Raw); err != nil {
 		return nil, fmt.Errorf("decode oldObject: %w", err)
 	}
 	in.gvk = schema.GroupVersionKind{Group: req.Kind.Group, Version: req.Kind.Version, Kind: req.Kind.Kind}
