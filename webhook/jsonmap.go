@@ -174,7 +174,7 @@ func (p *jsonParser) object(depth int, build, top bool, skip string) (map[string
 }
 
 func (p *jsonParser) array(depth int, build bool) (any, error) {
-	p.i++ // [
+	p.i++          // [
 	var buf [8]any // items gather here, then go into one slice of the exact size
 	items := buf[:0]
 	p.space()
