@@ -24,8 +24,10 @@ func message(rev *Revision, in *input, v *verdict) string {
 		fmt.Fprintf(&b, " (subresource %s)", in.req.SubResource)
 	}
 	b.WriteString(".\n")
+	var src string // located once: finding the line parses the file
 	if v.desired != nil {
-		fmt.Fprintf(&b, "  git: %s@%s:%s\n", rev.Snapshot.Repo, rev.Snapshot.ShortCommit(), gitSource(v))
+		src = gitSource(v)
+		fmt.Fprintf(&b, "  git: %s@%s:%s\n", rev.Snapshot.Repo, rev.Snapshot.ShortCommit(), src)
 	}
 	secret := isSecret(in)
 	lines := reasonLines(in, v, secret)
@@ -45,7 +47,7 @@ func message(rev *Revision, in *input, v *verdict) string {
 	for _, e := range v.expired {
 		fmt.Fprintf(&b, "  - exception %q expired at %s\n", e.ID, e.Expires.UTC().Format("2006-01-02T15:04:05Z"))
 	}
-	b.WriteString("  " + advice(rev, in, v))
+	b.WriteString("  " + advice(rev, in, v, src))
 	return b.String()
 }
 
@@ -85,7 +87,8 @@ func describe(c drift.Change, in *input, secret, forbidden bool) string {
 	return fmt.Sprintf("%s: git has %s, request has %s", c.Path, show(c.Git, secret), show(c.New, secret))
 }
 
-func advice(rev *Revision, in *input, v *verdict) string {
+// advice is the way forward; src is gitSource(v) when git declares the object.
+func advice(rev *Revision, in *input, v *verdict, src string) string {
 	policyDir := "policies/"
 	switch {
 	case v.notInGit:
@@ -95,7 +98,7 @@ func advice(rev *Revision, in *input, v *verdict) string {
 	case in.req.Operation == "DELETE":
 		return fmt.Sprintf("To delete it, remove it from git at %s and push; or add an exception under %s.", v.desired.Source(), policyDir)
 	}
-	return fmt.Sprintf("Change it in git at %s and push (the sync applies it), or add an exception under %s.", gitSource(v), policyDir)
+	return fmt.Sprintf("Change it in git at %s and push (the sync applies it), or add an exception under %s.", src, policyDir)
 }
 
 // show renders a value for a message: JSON, truncated; Secret values hidden.
