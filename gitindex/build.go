@@ -104,6 +104,7 @@ type builder struct {
 	snap     *Snapshot
 	tree     *fileTree
 	compact  *compactor
+	origins  *origins // made on the first render
 	problems []string
 }
 
@@ -120,19 +121,39 @@ func newBuilder(commit string, files []File, opts BuildOptions) *builder {
 }
 
 type decodedObject struct {
-	path string
-	line int
-	obj  map[string]any
-	src  *sourceText // the file's text, for LineOf; nil for List items and renders
-	span [2]int      // the object's document in src
+	path   string
+	line   int
+	obj    map[string]any
+	src    *sourceText // the file's text, for LineOf; nil for List items and generated objects
+	span   [2]int      // the object's document in src
+	origin bool        // a kustomization took it from path and may have changed it
 }
 
 func (b *builder) problem(file string, line int, format string, args ...any) {
 	b.problems = append(b.problems, fmt.Sprintf("%s:%d: %s", file, line, fmt.Sprintf(format, args...)))
 }
 
-// add checks a freshly decoded object, defaults its namespace and indexes it.
-func (b *builder) add(d decodedObject, scope Scope) *Object {
+// objectProblem reports a problem with an object of unit u declared at
+// file:line; one a kustomization rendered from another file (a base that other
+// kustomizations may use too) also names the kustomization.
+func (b *builder) objectProblem(u *unit, file string, line int, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if k := renderer(u, file); k != "" {
+		msg += " (rendered by " + k + ")"
+	}
+	b.problem(file, line, "%s", msg)
+}
+
+// renderer returns u's kustomization if it rendered an object from another file.
+func renderer(u *unit, file string) string {
+	if u == nil || !u.kustomize || file == u.path {
+		return ""
+	}
+	return u.path
+}
+
+// add checks a freshly decoded object of unit u, defaults its namespace and indexes it.
+func (b *builder) add(u *unit, d decodedObject, scope Scope) *Object {
 	apiVersion, _ := d.obj["apiVersion"].(string)
 	kind, _ := d.obj["kind"].(string)
 	meta, _ := d.obj["metadata"].(map[string]any)
@@ -140,24 +161,24 @@ func (b *builder) add(d decodedObject, scope Scope) *Object {
 	namespace, _ := meta["namespace"].(string)
 	switch {
 	case apiVersion == "":
-		b.problem(d.path, d.line, "missing apiVersion")
+		b.objectProblem(u, d.path, d.line, "missing apiVersion")
 		return nil
 	case kind == "":
-		b.problem(d.path, d.line, "missing kind")
+		b.objectProblem(u, d.path, d.line, "missing kind")
 		return nil
 	case name == "":
-		b.problem(d.path, d.line, "%s without metadata.name (generateName is not supported in git)", kind)
+		b.objectProblem(u, d.path, d.line, "%s without metadata.name (generateName is not supported in git)", kind)
 		return nil
 	}
 	gv, err := schema.ParseGroupVersion(apiVersion)
 	if err != nil {
-		b.problem(d.path, d.line, "invalid apiVersion %q: %v", apiVersion, err)
+		b.objectProblem(u, d.path, d.line, "invalid apiVersion %q: %v", apiVersion, err)
 		return nil
 	}
 	gk := schema.GroupKind{Group: gv.Group, Kind: kind}
 	namespaced, _ := scope.Namespaced(gk)
 	if !namespaced && namespace != "" {
-		b.problem(d.path, d.line, "%s is cluster-scoped but declares namespace %q", kind, namespace)
+		b.objectProblem(u, d.path, d.line, "%s is cluster-scoped but declares namespace %q", kind, namespace)
 		return nil
 	}
 	defaulted := namespaced && namespace == ""
@@ -169,17 +190,24 @@ func (b *builder) add(d decodedObject, scope Scope) *Object {
 	normalize(key, d.obj)
 	o := &Object{Key: key, APIVersion: apiVersion, Object: b.compact.object(d.obj), Path: d.path, Line: d.line, src: d.src,
 		docStart: uint32(d.span[0]), docEnd: uint32(d.span[1]),
-		namespaced: namespaced, defaulted: defaulted}
-	if !b.put(o) {
+		namespaced: namespaced, defaulted: defaulted, origin: d.origin}
+	if !b.put(u, o) {
 		return nil
 	}
 	return o
 }
 
-// put indexes an object, new or taken from the previous snapshot.
-func (b *builder) put(o *Object) bool {
+// put indexes an object of unit u, new or taken from the previous snapshot.
+func (b *builder) put(u *unit, o *Object) bool {
 	if prev, dup := b.snap.objects[o.Key]; dup {
-		b.problem(o.Path, o.Line, "duplicate %s (also declared at %s)", o.Key, prev.Source())
+		also, by := prev.Source(), ""
+		if k := renderer(b.unitOf(prev, u), prev.Path); k != "" {
+			also += ", rendered by " + k
+		}
+		if k := renderer(u, o.Path); k != "" {
+			by = " rendered by " + k
+		}
+		b.problem(o.Path, o.Line, "duplicate %s%s (also declared at %s)", o.Key, by, also)
 		return false
 	}
 	b.snap.objects[o.Key] = o

@@ -15,8 +15,12 @@
 // with an error naming every offending file:line, and the caller keeps serving the
 // last good snapshot. A directory holding a kustomization.yaml is rendered with
 // kustomize over an in-memory copy of the commit (no plugins, no remote bases, no
-// network); the root .sourceignore excludes files. Given the previous snapshot,
-// Build reuses the objects of files and kustomizations whose inputs did not
-// change, and it shares equal strings and subtrees among objects, so a snapshot
+// network); the root .sourceignore excludes files. Its objects point at the file
+// and document kustomize read them from (a base's too), or at the generator entry
+// that made them: kustomize is asked for origin annotations, which are removed
+// again unless the kustomization asks for them itself; when the origin leads
+// nowhere, at the kustomization, line 1. Given the previous snapshot, Build reuses
+// the objects of files and kustomizations whose inputs did not change, and it
+// shares equal strings and subtrees among objects, so a snapshot
 // must never be modified. The package knows nothing about admission or OPA.
 package gitindex

@@ -10,6 +10,7 @@ import (
 
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
@@ -21,22 +22,37 @@ var kustomizeMu sync.Mutex
 // render runs kustomize on the unit's directory over an in-memory copy of the
 // commit, with plugins and remote bases refused, and records every path it looked
 // at so that the next Build can tell whether rendering again could change anything.
-// Its objects are attributed to the kustomization file, line 1.
+// Its objects point at the file and document they came from (see origins), or at
+// the kustomization file, line 1, when that cannot be told.
 func (b *builder) render(u *unit) {
 	dir := path.Dir(u.path)
-	fs := &recordingFS{FileSystem: b.tree.memFS(), tree: b.tree, deps: map[string]string{}}
-	objs, err := runKustomize(fs, path.Join("/", dir))
+	fs := &recordingFS{FileSystem: b.tree.memFS(), tree: b.tree, deps: map[string]string{}, root: path.Join("/", dir)}
+	objs, err := runKustomize(fs)
 	u.deps, u.volatile, u.failed = fs.deps, fs.volatile, err != nil
 	if err != nil {
 		u.problem(1, "kustomize build %s: %v", dir, err)
 		return
 	}
-	for _, m := range objs {
-		u.decoded = append(u.decoded, expand(u, 1, m)...)
+	if b.origins == nil {
+		b.origins = newOrigins(b.tree)
+	}
+	for _, r := range objs {
+		decoded := expand(u, 1, r.obj)
+		if len(decoded) == 1 {
+			b.origins.place(&decoded[0], dir, r.origin)
+		}
+		u.decoded = append(u.decoded, decoded...)
 	}
 }
 
-func runKustomize(fs *recordingFS, dir string) (objs []map[string]any, err error) {
+// renderedObject is an object kustomize rendered, with its origin annotation
+// (nil if it has none).
+type renderedObject struct {
+	obj    map[string]any
+	origin *resource.Origin
+}
+
+func runKustomize(fs *recordingFS) (objs []renderedObject, err error) {
 	opts := krusty.MakeDefaultOptions()
 	opts.LoadRestrictions = types.LoadRestrictionsNone // ../ stays inside the in-memory commit
 	opts.PluginConfig = types.DisabledPluginConfig()
@@ -47,23 +63,31 @@ func runKustomize(fs *recordingFS, dir string) (objs []map[string]any, err error
 			err = fmt.Errorf("kustomize failed: %v", r)
 		}
 	}()
-	m, err := krusty.MakeKustomizer(opts).Run(fs, dir)
+	m, err := krusty.MakeKustomizer(opts).Run(fs, fs.root)
 	if fs.remote != nil { // kustomize may have reported it as a missing kustomization
 		return nil, fs.remote
 	}
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range m.Resources() {
+	resources := m.Resources()
+	objs = make([]renderedObject, len(resources))
+	for i, r := range resources {
+		objs[i].origin, _ = r.GetOrigin() // an unreadable one: the kustomization's line 1
+	}
+	if !fs.originsAsked { // as kustomize removes them when not asked to keep them
+		if err := m.RemoveOriginAnnotations(); err != nil {
+			return nil, fmt.Errorf("remove origin annotations: %w", err)
+		}
+	}
+	for i, r := range resources {
 		data, err := r.MarshalJSON()
 		if err != nil {
 			return nil, fmt.Errorf("encode %s: %w", r.CurId(), err)
 		}
-		var obj map[string]any
-		if err := utiljson.Unmarshal(data, &obj); err != nil {
+		if err := utiljson.Unmarshal(data, &objs[i].obj); err != nil {
 			return nil, fmt.Errorf("decode %s: %w", r.CurId(), err)
 		}
-		objs = append(objs, obj)
 	}
 	return objs, nil
 }
@@ -85,14 +109,17 @@ func (t *fileTree) memFS() filesys.FileSystem {
 	return t.fs
 }
 
-// recordingFS notes the state of every path kustomize touches, and refuses a
-// kustomization that names a remote base.
+// recordingFS notes the state of every path kustomize touches, refuses a
+// kustomization that names a remote base, and has the kustomization being built
+// ask for origin annotations (which its bases inherit).
 type recordingFS struct {
 	filesys.FileSystem
-	tree     *fileTree
-	deps     map[string]string
-	volatile bool  // a directory was listed: any new file could matter
-	remote   error // the first remote reference met
+	tree         *fileTree
+	root         string // the directory being built, absolute
+	deps         map[string]string
+	volatile     bool  // a directory was listed: any new file could matter
+	remote       error // the first remote reference met
+	originsAsked bool  // the kustomization asks for origin annotations itself: keep them
 }
 
 var _ filesys.FileSystem = (*recordingFS)(nil)
@@ -115,6 +142,9 @@ func (r *recordingFS) ReadFile(p string) ([]byte, error) {
 				r.remote = fmt.Errorf("%s: %w", strings.TrimPrefix(p, "/"), rerr)
 			}
 			return nil, rerr
+		}
+		if path.Dir(path.Clean(filepath.ToSlash(p))) == r.root {
+			data, r.originsAsked = withOriginAnnotations(data)
 		}
 	}
 	return data, err

@@ -66,12 +66,11 @@ func TestBuildKustomize(t *testing.T) {
 	for _, o := range snap.Objects() {
 		got = append(got, o.Key.String()+" @ "+o.Source())
 	}
-	const prod = "apps/web/overlays/prod/kustomization.yaml:1"
-	want := []string{
+	want := []string{ // rendered objects point at their origin (see origin_test.go)
 		"ConfigMap x/plain @ apps/plain/cm.yaml:1",
-		"ConfigMap prod/prod-settings-" + configMapSuffix(t, snap) + " @ " + prod,
-		"Deployment.apps prod/prod-web @ " + prod,
-		"Namespace prod @ " + prod,
+		"Deployment.apps prod/prod-web @ apps/web/base/deploy.yaml:1",
+		"ConfigMap prod/prod-settings-" + configMapSuffix(t, snap) + " @ apps/web/overlays/prod/kustomization.yaml:9",
+		"Namespace prod @ shared/ns.yaml:1",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("objects (-want +got):\n%s", diff)
@@ -206,7 +205,7 @@ func TestBuildKustomizeRootAndDotDirs(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", dir, err)
 		}
-		if o := lookup(t, snap, Key{Kind: "ConfigMap", Namespace: "ns", Name: "a"}); o.Source() != dir+"kustomization.yaml:1" {
+		if o := lookup(t, snap, Key{Kind: "ConfigMap", Namespace: "ns", Name: "a"}); o.Source() != dir+"cm.yaml:1" {
 			t.Errorf("%q: rendered object at %s", dir, o.Source())
 		}
 	}

@@ -1,6 +1,7 @@
 package gitindex
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -9,7 +10,10 @@ import (
 
 // LineOf returns the line in Path of the field at a drift path (for example
 // spec.template.spec.containers[name=nginx].image), or of the deepest part of it git
-// declares; the object's own line when nothing matches. It parses the object's
+// declares; the object's own line when nothing matches. For an object a
+// kustomization rendered, a field its document lacks, or declares with another
+// value, was set by a patch or a transformer, not at the nearest part the document
+// declares: LineOf returns the document's line then. It parses the object's
 // document again, so it belongs on the denial path, not the hot path.
 func (o *Object) LineOf(path string) int {
 	if o.src == nil || path == "" {
@@ -25,32 +29,75 @@ func (o *Object) LineOf(path string) int {
 	}
 	n := root.Content[0]
 	line := n.Line
-	for _, seg := range splitPath(path) {
+	segs := splitPath(path)
+	for _, seg := range segs {
 		next, at := step(n, seg)
+		if next == nil && o.origin {
+			return o.Line
+		}
 		if next == nil {
 			break
 		}
 		n, line = next, at
 	}
+	if o.origin && n.Kind == yaml.ScalarNode && !sameScalar(n, valueAt(o.Object, segs)) {
+		return o.Line
+	}
 	return o.Line + line - 1
+}
+
+// valueAt returns the value of a decoded object at path segments, found as step
+// finds nodes (nil if there is none).
+func valueAt(v any, segs []string) any {
+	for _, seg := range segs {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[fieldName(seg)]
+		case []any:
+			v = nil
+			for _, item := range x {
+				if m, ok := item.(map[string]any); ok && isItem(seg) && mapItemMatches(m, strings.Trim(seg, "[]")) {
+					v = m
+					break
+				}
+			}
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+func mapItemMatches(item map[string]any, keys string) bool {
+	for _, kv := range strings.Split(keys, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		if got, ok := item[k]; ok && fmt.Sprint(got) != v {
+			return false
+		}
+	}
+	return true
+}
+
+// sameScalar reports whether a YAML scalar reads as the decoded value v.
+func sameScalar(n *yaml.Node, v any) bool {
+	switch v.(type) {
+	case string, int64, float64, bool:
+		return n.Value == fmt.Sprint(v)
+	}
+	return false
 }
 
 // step descends one path segment (a field name or a [key=value,...] list item) and
 // returns the node and the line that declares it (a field's key line).
 func step(n *yaml.Node, seg string) (*yaml.Node, int) {
-	if strings.HasPrefix(seg, "[") && !strings.HasPrefix(seg, `["`) {
+	if isItem(seg) {
 		item := listItem(n, strings.Trim(seg, "[]"))
 		if item == nil {
 			return nil, 0
 		}
 		return item, item.Line
 	}
-	name := seg
-	if strings.HasPrefix(seg, `["`) {
-		if s, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(seg, "["), "]")); err == nil {
-			name = s
-		}
-	}
+	name := fieldName(seg)
 	if n.Kind != yaml.MappingNode {
 		return nil, 0
 	}
@@ -60,6 +107,19 @@ func step(n *yaml.Node, seg string) (*yaml.Node, int) {
 		}
 	}
 	return nil, 0
+}
+
+// isItem reports whether a segment selects a list item ([key=value,...]).
+func isItem(seg string) bool { return strings.HasPrefix(seg, "[") && !strings.HasPrefix(seg, `["`) }
+
+// fieldName returns the field a name segment (name or ["quoted.name"]) names.
+func fieldName(seg string) string {
+	if strings.HasPrefix(seg, `["`) {
+		if s, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(seg, "["), "]")); err == nil {
+			return s
+		}
+	}
+	return seg
 }
 
 // listItem finds the item of a sequence whose keys match "k=v,k2=v2"; a key the

@@ -42,8 +42,11 @@ type Object struct {
 	// unchanged objects with the next snapshot.
 	Object map[string]any
 	// Path is the file, relative to the repository root; Line the 1-based line of
-	// the object's document in it. For an object a kustomization rendered, Path is
-	// the kustomization file and Line 1.
+	// the object's document in it. For an object a kustomization rendered, they are
+	// where kustomize read it from: the resource file (in a base too) and its
+	// document, or for a generated object the kustomization that configured it and
+	// the generator's entry. When kustomize cannot tell, Path is the kustomization
+	// file being built and Line 1.
 	Path string
 	Line int
 
@@ -51,6 +54,7 @@ type Object struct {
 	docStart, docEnd uint32      // its document in src
 	namespaced       bool        // the scope Build saw for its kind
 	defaulted        bool        // its namespace is BuildOptions.DefaultNamespace, not git's
+	origin           bool        // rendered by kustomize from the document at Line
 }
 
 // Source renders the object's location as path:line.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -227,19 +228,30 @@ func (b *builder) index(units []*unit, scope Scope) {
 		b.snap.Warnings = append(b.snap.Warnings, u.warnings...)
 		if u.reused != nil {
 			for _, o := range u.reused {
-				if b.put(o) {
+				if b.put(u, o) {
 					u.objects = append(u.objects, o)
 				}
 			}
 		} else {
 			for _, d := range u.decoded {
-				if o := b.add(d, scope); o != nil {
+				if o := b.add(u, d, scope); o != nil {
 					u.objects = append(u.objects, o)
 				}
 			}
 		}
 		b.record(u)
 	}
+}
+
+// unitOf returns the unit that indexed o: one recorded already, else current.
+// It runs only for messages.
+func (b *builder) unitOf(o *Object, current *unit) *unit {
+	for p, rec := range b.snap.units {
+		if slices.Contains(rec.objects, o) {
+			return &unit{path: p, kustomize: rec.kustomize}
+		}
+	}
+	return current
 }
 
 // crdsOf returns the CustomResourceDefinitions among the units' objects.
