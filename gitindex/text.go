@@ -31,10 +31,21 @@ func compressText(data []byte) *sourceText {
 	return &sourceText{z: bytes.Clone(buf.Bytes())}
 }
 
+// flateReaders are reused: a new reader allocates its 32 KiB window.
+var flateReaders sync.Pool
+
 // slice returns the text's bytes [start, end).
 func (t *sourceText) slice(start, end int) ([]byte, error) {
-	r := flate.NewReader(bytes.NewReader(t.z))
-	defer r.Close()
+	var r io.ReadCloser
+	if pooled, ok := flateReaders.Get().(io.ReadCloser); ok {
+		if err := pooled.(flate.Resetter).Reset(bytes.NewReader(t.z), nil); err == nil {
+			r = pooled
+		}
+	}
+	if r == nil {
+		r = flate.NewReader(bytes.NewReader(t.z))
+	}
+	defer flateReaders.Put(r)
 	buf := make([]byte, end)
 	if _, err := io.ReadFull(r, buf); err != nil {
 		return nil, fmt.Errorf("read source text: %w", err)
