@@ -23,27 +23,41 @@ func (o *Object) LineOf(path string) int {
 	if err != nil {
 		return o.Line
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(doc, &root); err != nil || len(root.Content) == 0 {
-		return o.Line
-	}
-	n := root.Content[0]
-	line := n.Line
 	segs := splitPath(path)
-	for _, seg := range segs {
-		next, at := step(n, seg)
-		if next == nil && o.origin {
+	res, ok := quickLine(doc, segs)
+	if !ok || o.origin && (res.flowTail || res.scalar && !res.known) {
+		if res, ok = nodeLine(doc, segs); !ok {
 			return o.Line
 		}
-		if next == nil {
-			break
-		}
-		n, line = next, at
 	}
-	if o.origin && n.Kind == yaml.ScalarNode && !sameScalar(n, valueAt(o.Object, segs)) {
+	switch {
+	case o.origin && !res.found:
+		return o.Line
+	case o.origin && res.scalar && !sameScalar(res.value, valueAt(o.Object, segs)):
 		return o.Line
 	}
-	return o.Line + line - 1
+	return o.Line + res.line - 1
+}
+
+// nodeLine is quickLine for any YAML: it parses the document with yaml.v3 and
+// walks the nodes.
+func nodeLine(doc []byte, segs []string) (quickResult, bool) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(doc, &root); err != nil || len(root.Content) == 0 {
+		return quickResult{}, false
+	}
+	n := root.Content[0]
+	res := quickResult{line: n.Line, found: true}
+	for _, seg := range segs {
+		next, at := step(n, seg)
+		if next == nil {
+			res.found = false
+			return res, true
+		}
+		n, res.line = next, at
+	}
+	res.scalar, res.value, res.known = n.Kind == yaml.ScalarNode, n.Value, true
+	return res, true
 }
 
 // valueAt returns the value of a decoded object at path segments, found as step
@@ -78,11 +92,11 @@ func mapItemMatches(item map[string]any, keys string) bool {
 	return true
 }
 
-// sameScalar reports whether a YAML scalar reads as the decoded value v.
-func sameScalar(n *yaml.Node, v any) bool {
+// sameScalar reports whether a YAML scalar's text reads as the decoded value v.
+func sameScalar(text string, v any) bool {
 	switch v.(type) {
 	case string, int64, float64, bool:
-		return n.Value == fmt.Sprint(v)
+		return text == fmt.Sprint(v)
 	}
 	return false
 }

@@ -1,0 +1,413 @@
+package gitindex
+
+import (
+	"bytes"
+	"strings"
+)
+
+// quickLine finds the line of a path in a block-style YAML document without
+// building a node tree: the plain shape of nearly every manifest (block mappings
+// and sequences, plain or simply quoted scalars, single-line flow collections,
+// comments). It answers as LineOf's walk over yaml.v3 nodes would — the line
+// of the deepest segment found (1-based, within doc), whether every segment was
+// found, and the final value when it is a scalar — or ok false whenever the
+// document steps outside that shape on the way (anchors, tags, tabs,
+// multi-line flow or quoted scalars, escapes, complex keys, directives); the
+// caller then parses with yaml.v3. FuzzQuickLine checks it against that walk.
+func quickLine(doc []byte, segs []string) (res quickResult, ok bool) {
+	s := scanner{lines: splitLines(doc)}
+	for _, line := range s.lines {
+		if i := indent(line); i < len(line) && line[i] == '\t' {
+			return res, false // tabs around indentation: yaml.v3's to judge
+		}
+	}
+	l := s.next(0)
+	if l < len(s.lines) && bytes.Equal(bytes.TrimRight(s.lines[l], " "), []byte("---")) {
+		l = s.next(l + 1)
+	}
+	if l >= len(s.lines) {
+		return res, false
+	}
+	if t := s.lines[l]; t[0] == '%' || t[0] == '\t' {
+		return res, false
+	}
+	n := node{line: l, col: indent(s.lines[l])}
+	res.line, res.found = l+1, true
+	for i, seg := range segs {
+		var next node
+		var found bool
+		if isItem(seg) {
+			next, found, ok = s.item(n, strings.Trim(seg, "[]"))
+		} else {
+			next, found, ok = s.field(n, fieldName(seg))
+		}
+		if !ok {
+			return res, false
+		}
+		if !found {
+			res.found = false
+			return res, true
+		}
+		if next.flow && i < len(segs)-1 {
+			// Deeper segments live on this one line, found or not; whether they
+			// are found is yaml.v3's to say.
+			res.line, res.flowTail = next.keyLine+1, true
+			return res, true
+		}
+		n = next
+		res.line = n.keyLine + 1
+	}
+	if !n.scalar && !n.flow {
+		// A block collection must start like one; otherwise it is a scalar on the
+		// next line, a shape left to yaml.v3.
+		if text := s.lines[n.line][n.col:]; !isDash(text) {
+			if _, _, good := splitKey(text); !good {
+				return res, false
+			}
+		}
+	}
+	res.scalar, res.value, res.known = n.scalar, n.value, !n.block
+	return res, true
+}
+
+type quickResult struct {
+	line   int
+	found  bool
+	scalar bool   // the final node is a scalar; value is its text when known
+	value  string // as yaml.v3's Node.Value
+	known  bool   // value is known (not a block scalar's)
+	// flowTail: the path goes on inside a one-line flow collection; line is
+	// right, found and the rest are not known.
+	flowTail bool
+}
+
+type scanner struct{ lines [][]byte }
+
+// node is a value in the document: a block collection whose entries start at
+// column col (the first on line line, possibly after "- "), or a scalar.
+type node struct {
+	line, col int
+	keyLine   int // the line that declares it: its key's, or the item's first line
+	scalar    bool
+	flow      bool // a single-line flow collection
+	block     bool // a block scalar (| or >), whose value is not read
+	value     string
+}
+
+func splitLines(doc []byte) [][]byte {
+	lines := make([][]byte, 0, bytes.Count(doc, []byte{'\n'})+1)
+	for len(doc) > 0 {
+		i := bytes.IndexByte(doc, '\n')
+		if i < 0 {
+			lines = append(lines, bytes.TrimSuffix(doc, []byte{'\r'}))
+			break
+		}
+		lines = append(lines, bytes.TrimSuffix(doc[:i], []byte{'\r'}))
+		doc = doc[i+1:]
+	}
+	return lines
+}
+
+func indent(line []byte) int {
+	n := 0
+	for n < len(line) && line[n] == ' ' {
+		n++
+	}
+	return n
+}
+
+// blank reports whether a line holds nothing but spaces and a comment.
+func blank(line []byte) bool {
+	t := bytes.TrimLeft(line, " ")
+	return len(t) == 0 || t[0] == '#'
+}
+
+// next returns the first non-blank line at or after l.
+func (s *scanner) next(l int) int {
+	for l < len(s.lines) && blank(s.lines[l]) {
+		l++
+	}
+	return l
+}
+
+// entries calls f with the line and column of each entry of the block
+// collection n (mapping keys, or the "-" of items), until f returns false.
+// It returns false when the block is not plain block YAML.
+func (s *scanner) entries(n node, f func(line, col int) bool) bool {
+	if !f(n.line, n.col) {
+		return true
+	}
+	for l := s.next(n.line + 1); l < len(s.lines); l = s.next(l + 1) {
+		ind := indent(s.lines[l])
+		if ind < len(s.lines[l]) && s.lines[l][ind] == '\t' {
+			return false
+		}
+		switch {
+		case ind < n.col:
+			return true
+		case ind == n.col:
+			if !f(l, ind) {
+				return true
+			}
+		}
+	}
+	return true
+}
+
+// field finds the member name of the mapping n.
+func (s *scanner) field(n node, name string) (node, bool, bool) {
+	if n.scalar || n.flow || isDash(s.lines[n.line][n.col:]) {
+		return node{}, false, n.scalar || n.flow // not a mapping: yaml.v3 finds nothing
+	}
+	var out node
+	found, ok := false, true
+	plain := s.entries(n, func(l, col int) bool {
+		text := s.lines[l][col:]
+		if isDash(text) {
+			return true // an item of the previous key's sequence, indented as the key
+		}
+		key, rest, good := splitKey(text)
+		if !good {
+			ok = false
+			return false
+		}
+		if key != name {
+			return true
+		}
+		out, ok = s.value(l, col, len(text)-len(rest))
+		found = true
+		return false
+	})
+	return out, found, ok && plain
+}
+
+// item finds the item of the sequence n whose keys match "k=v,k2=v2".
+func (s *scanner) item(n node, keys string) (node, bool, bool) {
+	if n.scalar || n.flow || !isDash(s.lines[n.line][n.col:]) {
+		return node{}, false, n.scalar || n.flow
+	}
+	var out node
+	found, ok := false, true
+	plain := s.entries(n, func(l, col int) bool {
+		if !isDash(s.lines[l][col:]) {
+			return false // the parent mapping's next key: the sequence is over
+		}
+		item, good := s.itemNode(l, col)
+		if !good {
+			ok = false
+			return false
+		}
+		if item.flow {
+			ok = false // a flow mapping may match: yaml.v3's to say
+			return false
+		}
+		if item.scalar {
+			return true // yaml.v3 skips items that are not mappings
+		}
+		match, good := s.matches(item, keys)
+		if !good {
+			ok = false
+			return false
+		}
+		if match {
+			out, found = item, true
+			return false
+		}
+		return true
+	})
+	return out, found, ok && plain
+}
+
+func isDash(text []byte) bool {
+	return len(text) > 0 && text[0] == '-' && (len(text) == 1 || text[1] == ' ')
+}
+
+// itemNode is the value of the sequence item whose "-" is at (l, col).
+func (s *scanner) itemNode(l, col int) (node, bool) {
+	text := s.lines[l][col+1:]
+	rest := bytes.TrimLeft(text, " ")
+	if len(rest) == 0 || rest[0] == '#' {
+		c := s.next(l + 1)
+		if c >= len(s.lines) || indent(s.lines[c]) <= col {
+			return node{scalar: true, keyLine: l}, true // an empty item: null
+		}
+		return node{line: c, col: indent(s.lines[c]), keyLine: c}, true
+	}
+	at := col + 1 + len(text) - len(rest)
+	if isDash(rest) {
+		return node{}, false // "- - x": nested sequences
+	}
+	if _, _, isKey := splitKey(rest); isKey {
+		return node{line: l, col: at, keyLine: l}, true
+	}
+	v, ok := scalarOrFlow(rest)
+	if !ok || !v.block && s.continues(l, col) {
+		return node{}, false
+	}
+	v.keyLine = l
+	return v, true
+}
+
+// value is the value of the mapping entry at (l, col) whose text after the key's
+// colon starts at column col+off.
+func (s *scanner) value(l, col, off int) (node, bool) {
+	rest := bytes.TrimLeft(s.lines[l][col+off:], " ")
+	if len(rest) == 0 || rest[0] == '#' {
+		c := s.next(l + 1)
+		if c < len(s.lines) {
+			ind := indent(s.lines[c])
+			if ind > col || ind == col && isDash(s.lines[c][ind:]) {
+				return node{line: c, col: ind, keyLine: l}, true
+			}
+		}
+		return node{scalar: true, keyLine: l}, true // null
+	}
+	v, ok := scalarOrFlow(rest)
+	if !ok || !v.block && s.continues(l, col) {
+		return node{}, false
+	}
+	v.keyLine = l
+	return v, true
+}
+
+// continues reports whether the line after l carries on a scalar begun on it
+// (a multi-line plain scalar, more indented than col).
+func (s *scanner) continues(l, col int) bool {
+	c := s.next(l + 1)
+	return c < len(s.lines) && indent(s.lines[c]) > col
+}
+
+// matches reports whether the mapping item has, for each k=v of keys, either no
+// key k or a scalar v there.
+func (s *scanner) matches(item node, keys string) (bool, bool) {
+	for _, kv := range strings.Split(keys, ",") {
+		k, want, _ := strings.Cut(kv, "=")
+		v, found, ok := s.field(item, k)
+		if !ok {
+			return false, false
+		}
+		if !found {
+			continue
+		}
+		if v.flow || !v.scalar {
+			return false, false // yaml.v3 compares a collection's empty Value
+		}
+		if v.value != want {
+			return false, true
+		}
+	}
+	return true, true
+}
+
+// splitKey splits "key: rest" (a plain or simply quoted key); good false when the
+// text is not a mapping entry of that shape.
+func splitKey(text []byte) (key string, rest []byte, good bool) {
+	if len(text) == 0 {
+		return "", nil, false
+	}
+	switch text[0] {
+	case '"', '\'':
+		end := bytes.IndexByte(text[1:], text[0])
+		if end < 0 || bytes.IndexByte(text[1:end+1], '\\') >= 0 {
+			return "", nil, false
+		}
+		after := text[end+2:]
+		if len(after) == 0 || after[0] != ':' || len(after) > 1 && after[1] != ' ' {
+			return "", nil, false
+		}
+		if text[0] == '\'' && bytes.Contains(text[1:end+1], []byte("''")) {
+			return "", nil, false
+		}
+		return string(text[1 : end+1]), after[1:], true
+	case '?', '&', '*', '!', '|', '>', '{', '[', '%', '@', '`', ',', '#', '-', ':':
+		return "", nil, false
+	}
+	i := bytes.Index(text, []byte(": "))
+	if j := bytes.IndexByte(text, ':'); j == len(text)-1 && (i < 0 || j < i) {
+		i = j
+	}
+	if i <= 0 || bytes.Contains(text[:i], []byte(" #")) {
+		return "", nil, false
+	}
+	k := bytes.TrimRight(text[:i], " ")
+	if bytes.ContainsAny(k, "\"'\t{}[]") {
+		return "", nil, false
+	}
+	return string(k), text[i+1:], true
+}
+
+// scalarOrFlow reads a value that starts (and must end) on one line.
+func scalarOrFlow(rest []byte) (node, bool) {
+	switch rest[0] {
+	case '|', '>':
+		if !blockHeader(rest) {
+			return node{}, false
+		}
+		return node{scalar: true, block: true}, true
+	case '&', '*', '!', '%', '@', '`':
+		return node{}, false
+	case '{', '[':
+		end, ok := flowEnd(rest)
+		if !ok || !blank(rest[end:]) {
+			return node{}, false
+		}
+		return node{flow: true}, true
+	case '"':
+		end := bytes.IndexByte(rest[1:], '"')
+		if end < 0 || bytes.IndexByte(rest[1:end+1], '\\') >= 0 || !blank(rest[end+2:]) {
+			return node{}, false
+		}
+		return node{scalar: true, value: string(rest[1 : end+1])}, true
+	case '\'':
+		end := bytes.IndexByte(rest[1:], '\'')
+		if end < 0 || !blank(rest[end+2:]) || bytes.Contains(rest[1:], []byte("''")) {
+			return node{}, false
+		}
+		return node{scalar: true, value: string(rest[1 : end+1])}, true
+	}
+	v := rest
+	if i := bytes.Index(v, []byte(" #")); i >= 0 {
+		v = v[:i]
+	}
+	v = bytes.TrimRight(v, " ")
+	if bytes.Contains(v, []byte(": ")) || bytes.HasSuffix(v, []byte(":")) || bytes.IndexByte(v, '\t') >= 0 {
+		return node{}, false
+	}
+	return node{scalar: true, value: string(v)}, true
+}
+
+// blockHeader reports whether rest is a block scalar header: | or > with optional
+// chomping and indentation indicators, then nothing or a comment.
+func blockHeader(rest []byte) bool {
+	i := 1
+	for i < len(rest) && i < 3 && (rest[i] == '-' || rest[i] == '+' || rest[i] >= '1' && rest[i] <= '9') {
+		i++
+	}
+	return i == len(rest) || rest[i] == ' ' && blank(rest[i:])
+}
+
+// flowEnd returns the index after the flow collection starting at rest[0],
+// when it closes on this line and holds no anchors, tags or escapes.
+func flowEnd(rest []byte) (int, bool) {
+	depth := 0
+	for i := 0; i < len(rest); i++ {
+		switch c := rest[i]; c {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return i + 1, true
+			}
+		case '"', '\'':
+			end := bytes.IndexByte(rest[i+1:], c)
+			if end < 0 || c == '"' && bytes.IndexByte(rest[i+1:i+1+end], '\\') >= 0 {
+				return 0, false
+			}
+			i += end + 1
+		case '&', '*', '!', '#':
+			return 0, false
+		}
+	}
+	return 0, false
+}
