@@ -54,7 +54,8 @@ func handlerIntro(reqBytes int, sizes []int, lim limits) string {
 	return fmt.Sprintf("`Handler.Handle` called in-process on a decoded `admission.Request`: a Deployment UPDATE "+
 		"whose AdmissionReview is %s (the live object with defaults, managedFields and status, twice), with %s "+
 		"objects indexed (nine Deployments and a ConfigMap per file). Baselines on the same request: a no-op handler "+
-		"(`admission.Allowed`) and one that only decodes `object` and `oldObject` as gitgate does. `update-nodrift` is "+
+		"(`admission.Allowed`) and one that only decodes `object` and `oldObject` with utiljson, as most webhooks do (gitgate "+
+		"uses its own single-pass decoder that skips `managedFields`). `update-nodrift` is "+
 		"`kubectl apply` of git's own file (allowed); `update-drift` scales by hand (denied: message and audit record "+
 		"built); `sync-identity` is the sync identity's write. Each row: 200 warm-up calls, then up to %d calls or "+
 		"%s; allocs/op from `runtime.MemStats`; CPU ns/op is process CPU time (getrusage, all threads, GC included).",
