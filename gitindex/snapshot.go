@@ -1,7 +1,9 @@
 package gitindex
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -91,6 +93,20 @@ type Snapshot struct {
 func (s *Snapshot) KindFor(gr schema.GroupResource) (string, bool) {
 	k, ok := s.resources[gr]
 	return k, ok
+}
+
+// Resources returns the resources of the kinds git declares (plurals from the
+// commit's CRDs, else guessed from the kind as the API server's defaults do),
+// sorted by group and resource.
+func (s *Snapshot) Resources() []schema.GroupResource {
+	out := make([]schema.GroupResource, 0, len(s.resources))
+	for gr := range s.resources {
+		out = append(out, gr)
+	}
+	slices.SortFunc(out, func(a, b schema.GroupResource) int {
+		return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.Resource, b.Resource))
+	})
+	return out
 }
 
 // Lookup returns git's object for k.

@@ -96,20 +96,25 @@ func printDrift(out io.Writer, format string, rep *scan.Report) error {
 
 // snapshotAndClient fetches the repository, builds the snapshot at the ref and
 // connects to the cluster: what `gitgate drift` and `gitgate apply` both start with.
-func (f *driftFlags) snapshotAndClient(ctx context.Context) (*gitindex.Snapshot, client.Client, error) {
+// snapshot fetches --repo at --ref and builds it.
+func (f *driftFlags) snapshot(ctx context.Context) (*gitindex.Snapshot, error) {
 	src, err := gitindex.NewSource(gitindex.SourceOptions{URL: f.repo, Ref: f.ref})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	commit, err := src.Fetch(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	files, err := src.Files(commit, append(append([]string(nil), f.paths...), f.policyPath)...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	snap, err := gitindex.Build(commit, files, gitindex.BuildOptions{Repo: f.repo, Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace})
+	return gitindex.Build(commit, files, gitindex.BuildOptions{Repo: f.repo, Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace})
+}
+
+func (f *driftFlags) snapshotAndClient(ctx context.Context) (*gitindex.Snapshot, client.Client, error) {
+	snap, err := f.snapshot(ctx)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -26,7 +26,7 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCommand(), newCheckCommand(), newDriftCommand(), newApplyCommand(), newAuditCommand(), newCertsCommand(), newVersionCommand())
+	root.AddCommand(newServeCommand(), newCheckCommand(), newDriftCommand(), newApplyCommand(), newRBACCommand(), newAuditCommand(), newCertsCommand(), newVersionCommand())
 	return root
 }
 

@@ -97,7 +97,18 @@ func (cp *ControlPlane) setup(base *rest.Config) error {
 // AddUser provisions a client-certificate user (in system:masters plus groups) and
 // returns the path of its kubeconfig.
 func (cp *ControlPlane) AddUser(name string, groups ...string) (string, error) {
-	u, err := cp.Env.AddUser(envtest.User{Name: name, Groups: append([]string{"system:masters"}, groups...)}, cp.Env.Config)
+	return cp.addKubeconfig(envtest.User{Name: name, Groups: append([]string{"system:masters"}, groups...)})
+}
+
+// AddUnprivilegedUser provisions a client-certificate user in no group: what RBAC
+// grants its name is all it may do. It returns the kubeconfig's path.
+func (cp *ControlPlane) AddUnprivilegedUser(name string) (string, error) {
+	return cp.addKubeconfig(envtest.User{Name: name})
+}
+
+func (cp *ControlPlane) addKubeconfig(user envtest.User) (string, error) {
+	name := user.Name
+	u, err := cp.Env.AddUser(user, cp.Env.Config)
 	if err != nil {
 		return "", fmt.Errorf("add user %s: %w", name, err)
 	}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -143,4 +144,126 @@ func TestApplierSyncsHealsAndPrunes(t *testing.T) {
 	if applied(first) == applied(second) {
 		t.Errorf("want exactly one applier: first applied %v, second applied %v", applied(first), applied(second))
 	}
+}
+
+// `gitgate rbac` grants the applier exactly the kinds git declares; an applier bound
+// to nothing else applies, heals and prunes them (here in namespace default, which
+// the main gitgate does not govern). It runs as the sync identity's username —
+// so the main webhook lets it set gitgate.dev/ labels — from a client certificate
+// without groups: its only rights are the generated ones.
+func TestApplierWithGeneratedRBAC(t *testing.T) {
+	const user, inventory = cluster.SyncUser, "apply-rbac-inventory"
+	r, err := cluster.NewRepo(t.TempDir(), filepath.Join(t.TempDir(), "rbac-repo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"k8s/settings.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: rbac-settings, namespace: default}\ndata: {color: blue}\n",
+		"k8s/web.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: rbac-web, namespace: default}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: rbac-web}}
+  template:
+    metadata: {labels: {app: rbac-web}}
+    spec:
+      containers: [{name: web, image: nginx:1.27}]
+`,
+	}
+	for rel, content := range files {
+		if err := r.WriteFile(rel, content); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Commit("two kinds"); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(filepath.Dir(gg.Dir), "bin", "gitgate")
+	out, err := exec.Command(bin, "rbac", "--repo="+r.Dir, "--path=k8s", "--name=apply-rbac-e2e", "--user="+user,
+		"--inventory=default/"+inventory, "--leader-election-id=apply-rbac").CombinedOutput()
+	if err != nil {
+		t.Fatalf("gitgate rbac: %v: %s", err, out)
+	}
+	for _, want := range []string{"- configmaps\n", "- deployments\n", "name: " + user} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("gitgate rbac output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), `"*"`) {
+		t.Errorf("gitgate rbac granted a wildcard:\n%s", out)
+	}
+	rbacFile := filepath.Join(t.TempDir(), "rbac.yaml")
+	if err := os.WriteFile(rbacFile, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustKubectl(t, cp.Admin, "apply", "-f", rbacFile)
+	kubeconfig, err := cp.AddUnprivilegedUser(user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		verb, resource string
+		want           bool
+	}{{"patch", "configmaps", true}, {"delete", "deployments.apps", true}, {"create", "secrets", false}, {"create", "services", false}} {
+		got, _ := kubectl(t, cp.Admin, "auth", "can-i", c.verb, c.resource, "-n", "default", "--as="+user)
+		if (strings.TrimSpace(got) == "yes") != c.want {
+			t.Fatalf("with the generated RBAC, can %s %s: %s (want %v)", c.verb, c.resource, strings.TrimSpace(got), c.want)
+		}
+	}
+	t.Cleanup(func() {
+		kubectl(t, cp.Admin, "delete", "--ignore-not-found", "-f", rbacFile)
+		kubectl(t, cp.Admin, "-n", "default", "delete", "--ignore-not-found", "configmap/rbac-settings", "deployment/rbac-web", "configmap/"+inventory)
+	})
+	dir := filepath.Join(filepath.Dir(gg.Dir), "applier-rbac")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	g, err := cluster.StartGitgate(bin, dir, kubeconfig, "--webhook=false", "--repo="+r.Dir, "--path=k8s", "--interval=1s",
+		"--apply", "--apply-interval=2s", "--sync-user="+user, "--drift-interval=0", "--exposure-interval=0",
+		"--leader-elect", "--leader-election-namespace=default", "--leader-election-id=apply-rbac", "--inventory=default/"+inventory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(g.Stop)
+	eventually(t, 60*time.Second, func() string {
+		out, ok := kubectl(t, cp.Admin, "-n", "default", "get", "configmap/rbac-settings", "deployment/rbac-web", "-o", `jsonpath={range .items[*]}{.metadata.labels.gitgate\.dev/managed}{" "}{end}`)
+		if !ok || out != "true true " {
+			return "not applied yet: " + out
+		}
+		return ""
+	})
+	mustKubectl(t, cp.Admin, "-n", "default", "patch", "configmap/rbac-settings", "--type=merge", "-p", `{"data":{"color":"red"}}`)
+	eventually(t, 30*time.Second, func() string {
+		if out := mustKubectl(t, cp.Admin, "-n", "default", "get", "configmap/rbac-settings", "-o", "jsonpath={.data.color}"); out != "blue" {
+			return "color still " + out
+		}
+		return ""
+	})
+	if _, err := r.Git("rm", "-q", "k8s/settings.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Commit("remove settings"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() string {
+		if out, ok := kubectl(t, cp.Admin, "-n", "default", "get", "configmap/rbac-settings"); ok {
+			return "not pruned: " + out
+		}
+		return ""
+	})
+	log, _ := os.ReadFile(filepath.Join(dir, "gitgate.log"))
+	if strings.Contains(string(log), "forbidden") {
+		t.Errorf("the applier met a forbidden request with the generated RBAC:\n%s", grepLines(string(log), "forbidden"))
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for line := range strings.Lines(s) {
+		if strings.Contains(line, sub) {
+			out = append(out, strings.TrimSpace(line))
+		}
+	}
+	return strings.Join(out, "\n")
 }
