@@ -175,6 +175,17 @@ func TestEvaluateInputTooLarge(t *testing.T) {
 	if !errors.Is(err, policy.ErrInputTooLarge) {
 		t.Fatalf("Evaluate error = %v, want ErrInputTooLarge", err)
 	}
+	// Walked, or counted from the sizes the caller knows: the same cap.
+	for _, sized := range []bool{false, true} {
+		in := deploymentInput(t)
+		if !sized {
+			in.ObjectBytes, in.OldObjectBytes = 0, 0
+		}
+		in.Desired = nil
+		if _, err := e.Evaluate(t.Context(), in); !errors.Is(err, policy.ErrInputTooLarge) {
+			t.Errorf("sized %v: Evaluate error = %v, want ErrInputTooLarge", sized, err)
+		}
+	}
 	in.Object, in.OldObject, in.Desired = nil, nil, nil
 	if _, err := e.Evaluate(t.Context(), in); err != nil {
 		t.Fatalf("Evaluate of the small input: %v", err)

@@ -46,6 +46,8 @@ func deploymentInput(tb testing.TB) *policy.Input {
 		Object:    obj,
 		OldObject: old,
 		Desired:   desired,
+		// As the webhook passes them: the sizes of the request's JSON.
+		ObjectBytes: fileSize(tb, "deployment.json"), OldObjectBytes: fileSize(tb, "deployment.json"),
 		Drift: []policy.DriftItem{
 			{Path: "spec.replicas", Declared: true, Git: 3, Old: 3, New: 5},
 			{Path: "spec.template.spec.containers[name=nginx].image", Declared: true,
@@ -56,6 +58,15 @@ func deploymentInput(tb testing.TB) *policy.Input {
 		Source: "apps/shop/web.yaml:1",
 		Now:    now,
 	}
+}
+
+func fileSize(tb testing.TB, name string) int {
+	tb.Helper()
+	st, err := os.Stat("testdata/" + name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return int(st.Size())
 }
 
 // driftInput is a minimal input with the given drift paths.

@@ -14,6 +14,12 @@ type Input struct {
 	OldObject map[string]any `json:"oldObject,omitempty"`
 	// Desired is git's object; absent if git does not manage it.
 	Desired map[string]any `json:"desired,omitempty"`
+	// ObjectBytes and OldObjectBytes, when positive, are the sizes of the JSON
+	// that Object and OldObject were decoded from (the webhook has the request's
+	// bytes): the engine then counts them toward Options.MaxInputBytes instead
+	// of walking the objects, which must hold JSON types only (as json and
+	// utiljson decode them). Not part of the policy input.
+	ObjectBytes, OldObjectBytes int `json:"-"`
 	// Drift lists the paths whose change does not match git.
 	Drift []DriftItem `json:"drift"`
 	// Commit is the git commit the policies were compiled from.

@@ -28,10 +28,16 @@ func (b *inputBuilder) build(in *Input, now time.Time) (ast.Value, error) {
 	doc := make(map[string]any, 8)
 	doc["request"] = b.request(&in.Request)
 	for _, f := range []struct {
-		key string
-		obj map[string]any
-	}{{"object", in.Object}, {"oldObject", in.OldObject}, {"desired", in.Desired}} {
+		key   string
+		obj   map[string]any
+		bytes int
+	}{{"object", in.Object, in.ObjectBytes}, {"oldObject", in.OldObject, in.OldObjectBytes}, {"desired", in.Desired, 0}} {
 		if len(f.obj) == 0 {
+			continue
+		}
+		if f.bytes > 0 { // decoded from JSON: plain, and its size is known
+			b.size += f.bytes
+			doc[f.key] = f.obj
 			continue
 		}
 		v, err := b.object(f.obj)

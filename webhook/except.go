@@ -55,8 +55,10 @@ func policyInput(rev *Revision, in *input, v *verdict, now time.Time) *policy.In
 		},
 		Object:    in.obj,
 		OldObject: in.old,
-		Commit:    rev.Snapshot.Commit,
-		Now:       now,
+		// Decoded from these bytes, by parseObject or utiljson: JSON types only.
+		ObjectBytes: len(in.req.Object.Raw), OldObjectBytes: len(in.req.OldObject.Raw),
+		Commit: rev.Snapshot.Commit,
+		Now:    now,
 	}
 	if v.desired != nil {
 		pin.Desired = v.desired.Object
