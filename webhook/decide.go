@@ -53,8 +53,15 @@ func (h *Handler) decide(ctx context.Context, rev *Revision, in *input) *verdict
 	if m := snap.Config.ModeFor(in.key.Namespace); m != "" {
 		v.mode = m
 	}
-	v.forbidden = forgedMetadata(in)
-	if desired, ok := snap.Lookup(in.key); ok {
+	desired, declared := snap.Lookup(in.key)
+	// Cluster controllers copy a parent's labels onto what they create and keep
+	// (a Service's onto its Endpoints and EndpointSlices, so an applied Service's
+	// gitgate.dev/managed label lands there): on objects git does not declare
+	// that is no forgery.
+	if declared || in.actor != actorController {
+		v.forbidden = forgedMetadata(in)
+	}
+	if declared {
 		v.desired = desired
 		v.violations = h.managed(in, desired)
 	} else if h.undeclaredCreate(snap, in) {

@@ -60,3 +60,25 @@ func TestNamespaceTeardownWorks(t *testing.T) {
 		return ""
 	})
 }
+
+// The endpoints controllers copy a Service's labels onto its Endpoints and
+// EndpointSlices — the applier's gitgate.dev/managed label included. That copy is
+// admitted (cluster controllers, objects git does not declare); otherwise every
+// Service gitgate applies would lose its endpoints.
+func TestEndpointsOfAnAppliedService(t *testing.T) {
+	mustKubectl(t, cp.Sync, "-n", "staging", "label", "service/nginx", "gitgate.dev/managed=true")
+	t.Cleanup(func() { kubectl(t, cp.Sync, "-n", "staging", "label", "service/nginx", "gitgate.dev/managed-") })
+	eventually(t, 60*time.Second, func() string {
+		out, _ := kubectl(t, cp.Admin, "-n", "staging", "get", "endpointslices", "-l", "kubernetes.io/service-name=nginx",
+			"-o", `jsonpath={range .items[*]}{.metadata.labels.gitgate\.dev/managed}{" "}{end}`)
+		if !strings.Contains(out, "true") {
+			return "the EndpointSlice of service/nginx did not get the label: " + out
+		}
+		return ""
+	})
+	for _, l := range auditLines(t) {
+		if strings.Contains(l, `"kind":"EndpointSlice"`) && strings.Contains(l, `"decision":"denied"`) {
+			t.Fatalf("an EndpointSlice write was denied: %s", l)
+		}
+	}
+}
