@@ -127,6 +127,7 @@ type decodedObject struct {
 	src    *sourceText // the file's text, for LineOf; nil for List items and generated objects
 	span   [2]int      // the object's document in src
 	origin bool        // a kustomization took it from path and may have changed it
+	edits  *editChain  // the patches, images and replicas entries applied to it
 }
 
 func (b *builder) problem(file string, line int, format string, args ...any) {
@@ -190,7 +191,7 @@ func (b *builder) add(u *unit, d decodedObject, scope Scope) *Object {
 	normalize(key, d.obj)
 	o := &Object{Key: key, APIVersion: apiVersion, Object: b.compact.object(d.obj), Path: d.path, Line: d.line, src: d.src,
 		docStart: uint32(d.span[0]), docEnd: uint32(d.span[1]),
-		namespaced: namespaced, defaulted: defaulted, origin: d.origin}
+		edits: d.edits, namespaced: namespaced, defaulted: defaulted, origin: d.origin}
 	if !b.put(u, o) {
 		return nil
 	}

@@ -10,6 +10,7 @@ import (
 
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -40,16 +41,19 @@ func (b *builder) render(u *unit) {
 		decoded := expand(u, 1, r.obj)
 		if len(decoded) == 1 {
 			b.origins.place(&decoded[0], dir, r.origin)
+			decoded[0].edits = b.origins.chain(dir, r.via)
 		}
 		u.decoded = append(u.decoded, decoded...)
 	}
 }
 
 // renderedObject is an object kustomize rendered, with its origin annotation
-// (nil if it has none).
+// (nil if it has none) and the kustomizations whose patches, images or
+// replicas entries applied to it, in order (relative to the directory built).
 type renderedObject struct {
 	obj    map[string]any
 	origin *resource.Origin
+	via    []string
 }
 
 func runKustomize(fs *recordingFS) (objs []renderedObject, err error) {
@@ -74,11 +78,10 @@ func runKustomize(fs *recordingFS) (objs []renderedObject, err error) {
 	objs = make([]renderedObject, len(resources))
 	for i, r := range resources {
 		objs[i].origin, _ = r.GetOrigin() // an unreadable one: the kustomization's line 1
+		objs[i].via = editedVia(r)
 	}
-	if !fs.originsAsked { // as kustomize removes them when not asked to keep them
-		if err := m.RemoveOriginAnnotations(); err != nil {
-			return nil, fmt.Errorf("remove origin annotations: %w", err)
-		}
+	if err := removeBuildMetadata(m, fs.asked); err != nil {
+		return nil, err
 	}
 	for i, r := range resources {
 		data, err := r.MarshalJSON()
@@ -90,6 +93,44 @@ func runKustomize(fs *recordingFS) (objs []renderedObject, err error) {
 		}
 	}
 	return objs, nil
+}
+
+// removeBuildMetadata removes the annotations gitgate asked kustomize for and
+// the kustomization did not, as kustomize removes them when not asked to keep them.
+func removeBuildMetadata(m resmap.ResMap, asked buildMetadata) error {
+	if !asked.origins {
+		if err := m.RemoveOriginAnnotations(); err != nil {
+			return fmt.Errorf("remove origin annotations: %w", err)
+		}
+	}
+	if !asked.transformations {
+		if err := m.RemoveTransformerAnnotations(); err != nil {
+			return fmt.Errorf("remove transformer annotations: %w", err)
+		}
+	}
+	return nil
+}
+
+// editingTransformers are the builtin transformers whose configuration says
+// where a field was set: patches, images and replicas entries.
+var editingTransformers = map[string]bool{"PatchStrategicMergeTransformer": true, "PatchTransformer": true,
+	"PatchJson6902Transformer": true, "ReplicaCountTransformer": true, "ImageTagTransformer": true}
+
+// editedVia returns the kustomizations (relative to the directory built) whose
+// editing transformers kustomize applied to r, in the order it applied them. An
+// unreadable annotation yields none: the fields point at the origin.
+func editedVia(r *resource.Resource) []string {
+	ts, _ := r.GetTransformations()
+	var out []string
+	for _, t := range ts {
+		if t == nil || t.Repo != "" || !editingTransformers[t.ConfiguredBy.Kind] || t.ConfiguredBy.APIVersion != "builtin" {
+			continue
+		}
+		if len(out) == 0 || out[len(out)-1] != t.ConfiguredIn {
+			out = append(out, t.ConfiguredIn)
+		}
+	}
+	return out
 }
 
 // memFS returns the commit's files as an in-memory file system rooted at "/",
@@ -111,15 +152,15 @@ func (t *fileTree) memFS() filesys.FileSystem {
 
 // recordingFS notes the state of every path kustomize touches, refuses a
 // kustomization that names a remote base, and has the kustomization being built
-// ask for origin annotations (which its bases inherit).
+// ask for origin and transformer annotations (which its bases inherit).
 type recordingFS struct {
 	filesys.FileSystem
-	tree         *fileTree
-	root         string // the directory being built, absolute
-	deps         map[string]string
-	volatile     bool  // a directory was listed: any new file could matter
-	remote       error // the first remote reference met
-	originsAsked bool  // the kustomization asks for origin annotations itself: keep them
+	tree     *fileTree
+	root     string // the directory being built, absolute
+	deps     map[string]string
+	volatile bool          // a directory was listed: any new file could matter
+	remote   error         // the first remote reference met
+	asked    buildMetadata // what the kustomization asks for itself: keep those annotations
 }
 
 var _ filesys.FileSystem = (*recordingFS)(nil)
@@ -144,7 +185,7 @@ func (r *recordingFS) ReadFile(p string) ([]byte, error) {
 			return nil, rerr
 		}
 		if path.Dir(path.Clean(filepath.ToSlash(p))) == r.root {
-			data, r.originsAsked = withOriginAnnotations(data)
+			data, r.asked = withBuildMetadata(data)
 		}
 	}
 	return data, err

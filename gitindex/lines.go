@@ -13,30 +13,58 @@ import (
 // declares; the object's own line when nothing matches. For an object a
 // kustomization rendered, a field its document lacks, or declares with another
 // value, was set by a patch or a transformer, not at the nearest part the document
-// declares: LineOf returns the document's line then. It parses the object's
-// document again, so it belongs on the denial path, not the hot path.
+// declares: LineOf returns the document's line then (SourceOf finds the patch). It
+// parses the object's document again, so it belongs on the denial path, not the
+// hot path.
 func (o *Object) LineOf(path string) int {
-	if o.src == nil || path == "" {
-		return o.Line
+	line, _ := o.lineIn(o.document(), path)
+	return line
+}
+
+// document returns the object's document (nil when its text is not kept).
+func (o *Object) document() []byte {
+	if o.src == nil {
+		return nil
 	}
 	doc, err := o.src.slice(int(o.docStart), int(o.docEnd))
 	if err != nil {
-		return o.Line
+		return nil
+	}
+	return doc
+}
+
+// lineIn is LineOf over the object's document doc. settled is false when the
+// line is the document's own because a kustomization's object lacks the field
+// there or has another value: something else set it.
+func (o *Object) lineIn(doc []byte, path string) (line int, settled bool) {
+	if path == "" {
+		return o.Line, true
+	}
+	if doc == nil {
+		return o.Line, !o.origin
 	}
 	segs := splitPath(path)
-	res, ok := quickLine(doc, segs)
-	if !ok || o.origin && (res.flowTail || res.scalar && !res.known) {
-		if res, ok = nodeLine(doc, segs); !ok {
-			return o.Line
-		}
-	}
+	res, ok := findLine(doc, segs, o.origin)
 	switch {
+	case !ok:
+		return o.Line, !o.origin
 	case o.origin && !res.found:
-		return o.Line
+		return o.Line, false
 	case o.origin && res.scalar && !sameScalar(res.value, valueAt(o.Object, segs)):
-		return o.Line
+		return o.Line, false
 	}
-	return o.Line + res.line - 1
+	return o.Line + res.line - 1, true
+}
+
+// findLine finds the line of a path in a document with quickLine, or with
+// nodeLine where quickLine cannot answer; exact: also where quickLine cannot tell
+// whether the path is there or what its value is.
+func findLine(doc []byte, segs []string, exact bool) (quickResult, bool) {
+	res, ok := quickLine(doc, segs)
+	if !ok || exact && (res.flowTail || res.scalar && !res.known) {
+		return nodeLine(doc, segs)
+	}
+	return res, true
 }
 
 // nodeLine is quickLine for any YAML: it parses the document with yaml.v3 and
@@ -46,18 +74,22 @@ func nodeLine(doc []byte, segs []string) (quickResult, bool) {
 	if err := yaml.Unmarshal(doc, &root); err != nil || len(root.Content) == 0 {
 		return quickResult{}, false
 	}
-	n := root.Content[0]
+	return walkNodes(root.Content[0], segs), true
+}
+
+// walkNodes follows path segments from the node n, as nodeLine does.
+func walkNodes(n *yaml.Node, segs []string) quickResult {
 	res := quickResult{line: n.Line, found: true}
 	for _, seg := range segs {
 		next, at := step(n, seg)
 		if next == nil {
 			res.found = false
-			return res, true
+			return res
 		}
 		n, res.line = next, at
 	}
 	res.scalar, res.value, res.known = n.Kind == yaml.ScalarNode, n.Value, true
-	return res, true
+	return res
 }
 
 // valueAt returns the value of a decoded object at path segments, found as step

@@ -12,40 +12,53 @@ import (
 	"sigs.k8s.io/kustomize/api/types"
 )
 
-// withOriginAnnotations returns the kustomization with buildMetadata
-// [originAnnotations] added, so that kustomize records where each object came
-// from, and whether the kustomization asked for the annotations itself. The data
-// is returned unchanged when it asks already, or when the line added would change
-// anything else in it (JSON, a buildMetadata list of its own, a second document):
-// its objects then stay attributed to the kustomization.
-func withOriginAnnotations(data []byte) (out []byte, asked bool) {
+// buildMetadata records which of the build metadata gitgate asks kustomize for
+// the kustomization asks for itself: those stay on its objects.
+type buildMetadata struct {
+	origins, transformations bool
+}
+
+// gitgateMetadata is the line withBuildMetadata adds.
+const gitgateMetadata = "buildMetadata: [originAnnotations, transformerAnnotations]\n"
+
+// withBuildMetadata returns the kustomization with buildMetadata
+// [originAnnotations, transformerAnnotations] added, so that kustomize records
+// where each object came from and which kustomizations transformed it, and which
+// of them the kustomization asked for itself. The data is returned unchanged when
+// it asks for both already, or when the line added would change anything else in
+// it (JSON, a buildMetadata list of its own, a second document): its objects then
+// stay attributed to the kustomization.
+func withBuildMetadata(data []byte) (out []byte, asked buildMetadata) {
 	var k types.Kustomization
 	if err := k.Unmarshal(data); err != nil {
-		return data, false // kustomize reports it
+		return data, asked // kustomize reports it
 	}
-	if slices.Contains(k.BuildMetadata, types.OriginAnnotations) {
-		return data, true
+	asked.origins = slices.Contains(k.BuildMetadata, types.OriginAnnotations)
+	asked.transformations = slices.Contains(k.BuildMetadata, types.TransformerAnnotations)
+	if asked.origins && asked.transformations {
+		return data, asked
 	}
-	out = make([]byte, 0, len(data)+40)
+	out = make([]byte, 0, len(data)+len(gitgateMetadata)+1)
 	out = append(out, data...)
 	if len(out) > 0 && out[len(out)-1] != '\n' {
 		out = append(out, '\n')
 	}
-	out = append(out, "buildMetadata: [originAnnotations]\n"...)
+	out = append(out, gitgateMetadata...)
 	var got types.Kustomization
-	k.BuildMetadata = append(k.BuildMetadata, types.OriginAnnotations)
+	k.BuildMetadata = append(k.BuildMetadata, types.OriginAnnotations, types.TransformerAnnotations)
 	if err := got.Unmarshal(out); err != nil || !reflect.DeepEqual(got, k) {
-		return data, false
+		return data, asked
 	}
-	return out, false
+	return out, asked
 }
 
 // origins finds the file and line that declare a rendered object, from the origin
 // kustomize annotated it with. It reads each file once per Build, and is used on
 // Build's goroutine only (renders are not parallel).
 type origins struct {
-	tree  *fileTree
-	files map[string]*originFile // by path; nil: missing or unreadable
+	tree   *fileTree
+	files  map[string]*originFile // by path; nil: missing or unreadable
+	chains map[string]*editChain  // by the kustomizations' paths, one a line
 }
 
 // originFile is a file that objects came from, with its documents' identities.
@@ -54,6 +67,7 @@ type originFile struct {
 	text       *sourceText // compressed on first use, shared by its objects
 	docs       []originDoc
 	generators []generatorEntry // a kustomization's
+	edits      []edit           // a kustomization's; nil: not read yet
 	parsed     bool
 }
 
@@ -65,7 +79,7 @@ type originDoc struct {
 }
 
 func newOrigins(tree *fileTree) *origins {
-	return &origins{tree: tree, files: map[string]*originFile{}}
+	return &origins{tree: tree, files: map[string]*originFile{}, chains: map[string]*editChain{}}
 }
 
 // place points d at the file and line that declare the object kustomize rendered

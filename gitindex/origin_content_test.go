@@ -35,28 +35,38 @@ metadata: {name: replaced, annotations: {a: b}}
 `
 
 // TestKustomizeOriginsKeepContent renders kustomizations as kustomize does
-// without origin tracking and compares every object: the origin annotations
-// gitgate asks for never reach an object, unless the kustomization asks for them.
+// without origin tracking and compares every object: the origin and transformer
+// annotations gitgate asks for never reach an object, unless the kustomization
+// asks for them.
 func TestKustomizeOriginsKeepContent(t *testing.T) {
 	tests := []struct {
 		name          string
 		kustomization string
 		want          map[string]string // object name → source
 		annotated     bool              // the objects keep config.kubernetes.io/origin
+		transformed   bool              // the objects keep alpha.config.kubernetes.io/transformations
 	}{
 		{"annotations and generators", "namespace: ns\nresources: [objects.yaml]\ncommonAnnotations: {team: a}\n" +
 			"patches:\n- target: {name: replaced}\n  patch: '[{\"op\": \"replace\", \"path\": \"/metadata/annotations\", \"value\": {\"x\": \"y\"}}]'\n" +
 			"configMapGenerator:\n- name: gen\n  literals: [k=v]\n",
 			map[string]string{"own": "app/objects.yaml:1", "empty": "app/objects.yaml:7", "none": "app/objects.yaml:11",
-				"replaced": "app/kustomization.yaml:1", "gen": "app/kustomization.yaml:8"}, false},
+				"replaced": "app/kustomization.yaml:1", "gen": "app/kustomization.yaml:8"}, false, false},
+		{"patches and images", "namespace: ns\nresources: [objects.yaml]\npatches:\n- target: {kind: ConfigMap}\n  patch: |-\n" +
+			"    - {op: add, path: /metadata/labels, value: {p: x}}\nimages: [{name: nginx, newTag: '2'}]\n",
+			map[string]string{"own": "app/objects.yaml:1", "none": "app/objects.yaml:11"}, false, false},
 		{"no annotations at all", "namespace: ns\nresources: [objects.yaml]\n",
-			map[string]string{"none": "app/objects.yaml:11"}, false},
+			map[string]string{"none": "app/objects.yaml:11"}, false, false},
 		{"asks for origin annotations itself", "namespace: ns\nresources: [objects.yaml]\nbuildMetadata: [originAnnotations]\n",
-			map[string]string{"own": "app/objects.yaml:1"}, true},
+			map[string]string{"own": "app/objects.yaml:1"}, true, false},
+		{"asks for transformer annotations itself", "namespace: ns\nresources: [objects.yaml]\n" +
+			"patches: [{target: {kind: ConfigMap}, patch: '- {op: add, path: /metadata/labels, value: {p: x}}'}]\nbuildMetadata: [transformerAnnotations]\n",
+			map[string]string{"own": "app/kustomization.yaml:1"}, false, true},
+		{"asks for both itself", "namespace: ns\nresources: [objects.yaml]\nbuildMetadata: [transformerAnnotations, originAnnotations]\n",
+			map[string]string{"own": "app/objects.yaml:1"}, true, true},
 		{"asks for other build metadata", "namespace: ns\nresources: [objects.yaml]\nbuildMetadata: [managedByLabel]\n",
-			map[string]string{"own": "app/kustomization.yaml:1"}, false},
+			map[string]string{"own": "app/kustomization.yaml:1"}, false, false},
 		{"JSON", `{"namespace": "ns", "resources": ["objects.yaml"]}`,
-			map[string]string{"own": "app/kustomization.yaml:1"}, false},
+			map[string]string{"own": "app/kustomization.yaml:1"}, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,6 +89,9 @@ func TestKustomizeOriginsKeepContent(t *testing.T) {
 				annotations, _ := o.Object["metadata"].(map[string]any)["annotations"].(map[string]any)
 				if _, ok := annotations["config.kubernetes.io/origin"]; ok != tt.annotated {
 					t.Errorf("%s: origin annotation kept = %v, want %v", k, ok, tt.annotated)
+				}
+				if _, ok := annotations["alpha.config.kubernetes.io/transformations"]; ok != tt.transformed {
+					t.Errorf("%s: transformer annotation kept = %v, want %v", k, ok, tt.transformed)
 				}
 				name := k.Name
 				if strings.HasPrefix(name, "gen-") {
@@ -139,6 +152,8 @@ func FuzzKustomizeOrigins(f *testing.F) {
 	f.Add([]byte("namespace: ns\nnamePrefix: p-\nresources: [objects.yaml]\ncommonAnnotations: {a: b}\n"), []byte(keepContentObjects))
 	f.Add([]byte("resources: [objects.yaml]\nbuildMetadata: [originAnnotations]\n"), []byte(keepContentObjects))
 	f.Add([]byte("resources: [objects.yaml]\nconfigMapGenerator: [{name: g, literals: [k=v]}]\n"), []byte("kind: List\napiVersion: v1\nitems: []\n"))
+	f.Add([]byte("resources: [objects.yaml]\npatches: [{target: {kind: ConfigMap}, patch: '- {op: add, path: /data/k, value: x}'}]\n"+
+		"images: [{name: nginx, newTag: '2'}]\n"), []byte(keepContentObjects))
 	f.Fuzz(func(t *testing.T, kustomization, objects []byte) {
 		files := map[string]string{"app/kustomization.yaml": string(kustomization), "app/objects.yaml": string(objects)}
 		snap, err := Build("c", fileList(files), BuildOptions{})
@@ -151,6 +166,9 @@ func FuzzKustomizeOrigins(f *testing.F) {
 			for _, p := range []string{"metadata.name", "metadata.annotations.a", "data.k", "items[name=x].y"} {
 				if l := o.LineOf(p); l < 1 {
 					t.Errorf("%s: LineOf(%q) = %d", o.Key, p, l)
+				}
+				if file, l := o.SourceOf(p); file == "" || l < 1 {
+					t.Errorf("%s: SourceOf(%q) = %s:%d", o.Key, p, file, l)
 				}
 			}
 		}

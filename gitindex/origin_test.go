@@ -120,25 +120,31 @@ func findObject(t *testing.T, s *Snapshot, kind, pattern string) *Object {
 	return found[0]
 }
 
-func TestWithOriginAnnotations(t *testing.T) {
-	const added = "buildMetadata: [originAnnotations]\n"
+func TestWithBuildMetadata(t *testing.T) {
+	const added = gitgateMetadata
+	both := buildMetadata{origins: true, transformations: true}
 	tests := []struct {
 		name, in, want string
-		asked          bool
+		asked          buildMetadata
 	}{
-		{"YAML", "resources: [a.yaml]\n", "resources: [a.yaml]\n" + added, false},
-		{"no final newline", "resources: [a.yaml]", "resources: [a.yaml]\n" + added, false},
-		{"empty", "", added, false},
-		{"asks itself", "buildMetadata: [originAnnotations]\n", "buildMetadata: [originAnnotations]\n", true},
-		{"other build metadata", "buildMetadata:\n- managedByLabel\n", "buildMetadata:\n- managedByLabel\n", false},
-		{"JSON", `{"resources": ["a.yaml"]}`, `{"resources": ["a.yaml"]}`, false},
-		{"document end", "resources: [a.yaml]\n...\n", "resources: [a.yaml]\n...\n", false},
-		{"invalid", "resources: [a.yaml\n", "resources: [a.yaml\n", false},
+		{"YAML", "resources: [a.yaml]\n", "resources: [a.yaml]\n" + added, buildMetadata{}},
+		{"no final newline", "resources: [a.yaml]", "resources: [a.yaml]\n" + added, buildMetadata{}},
+		{"empty", "", added, buildMetadata{}},
+		{"asks for both itself", "buildMetadata: [transformerAnnotations, originAnnotations]\n",
+			"buildMetadata: [transformerAnnotations, originAnnotations]\n", both},
+		{"asks for origins itself", "buildMetadata: [originAnnotations]\n", "buildMetadata: [originAnnotations]\n",
+			buildMetadata{origins: true}},
+		{"asks for transformations itself", "buildMetadata: [transformerAnnotations]\n", "buildMetadata: [transformerAnnotations]\n",
+			buildMetadata{transformations: true}},
+		{"other build metadata", "buildMetadata:\n- managedByLabel\n", "buildMetadata:\n- managedByLabel\n", buildMetadata{}},
+		{"JSON", `{"resources": ["a.yaml"]}`, `{"resources": ["a.yaml"]}`, buildMetadata{}},
+		{"document end", "resources: [a.yaml]\n...\n", "resources: [a.yaml]\n...\n", buildMetadata{}},
+		{"invalid", "resources: [a.yaml\n", "resources: [a.yaml\n", buildMetadata{}},
 	}
 	for _, tt := range tests {
-		got, asked := withOriginAnnotations([]byte(tt.in))
+		got, asked := withBuildMetadata([]byte(tt.in))
 		if string(got) != tt.want || asked != tt.asked {
-			t.Errorf("%s: got %q, %v; want %q, %v", tt.name, got, asked, tt.want, tt.asked)
+			t.Errorf("%s: got %q, %+v; want %q, %+v", tt.name, got, asked, tt.want, tt.asked)
 		}
 	}
 }

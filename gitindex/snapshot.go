@@ -54,6 +54,7 @@ type Object struct {
 
 	src              *sourceText // its file's text, for LineOf (nil: not kept)
 	docStart, docEnd uint32      // its document in src
+	edits            *editChain  // for SourceOf: what the kustomizations that rendered it set (nil: none)
 	namespaced       bool        // the scope Build saw for its kind
 	defaulted        bool        // its namespace is BuildOptions.DefaultNamespace, not git's
 	origin           bool        // rendered by kustomize from the document at Line
