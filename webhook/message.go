@@ -51,11 +51,13 @@ func message(rev *Revision, in *input, v *verdict) string {
 	return b.String()
 }
 
-// gitSource is path:line of the first drifted field git declares, else the object's.
+// gitSource is path:line of the first drifted field git declares (in a
+// kustomization's patch when one set it), else the object's.
 func gitSource(v *verdict) string {
 	for _, c := range v.violations {
 		if c.Declared && c.Path != "" {
-			return fmt.Sprintf("%s:%d", v.desired.Path, v.desired.LineOf(c.Path))
+			file, line := v.desired.SourceOf(c.Path)
+			return fmt.Sprintf("%s:%d", file, line)
 		}
 	}
 	return v.desired.Source()
