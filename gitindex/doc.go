@@ -17,9 +17,11 @@
 // kustomize over an in-memory copy of the commit (no plugins, no remote bases, no
 // network); the root .sourceignore excludes files. Its objects point at the file
 // and document kustomize read them from (a base's too), or at the generator entry
-// that made them: kustomize is asked for origin annotations, which are removed
-// again unless the kustomization asks for them itself; when the origin leads
-// nowhere, at the kustomization, line 1. Given the previous snapshot, Build reuses
+// that made them: kustomize is asked for origin and transformer annotations,
+// which are removed again unless the kustomization asks for them itself; when
+// the origin leads nowhere, at the kustomization, line 1. Object.SourceOf points
+// a field that a patch, images or replicas entry of the kustomizations that
+// rendered the object set at that entry. Given the previous snapshot, Build reuses
 // the objects of files and kustomizations whose inputs did not change, and it
 // shares equal strings and subtrees among objects, so a snapshot
 // must never be modified. The package knows nothing about admission or OPA.
