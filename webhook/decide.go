@@ -41,6 +41,7 @@ type verdict struct {
 	policyErr  error
 	breakGlass string
 	notInGit   bool
+	source     string // where in git to change it (gitSource), set by respond
 }
 
 func (v *verdict) drifted() bool {

@@ -170,3 +170,21 @@ func scaleObj(replicas string) string {
 	}
 	return s + "}\n"
 }
+
+// The denial, its audit record and its auditAnnotations name the same place in git:
+// the drifted field's line.
+func TestSourceAgreesAcrossMessageAuditAndAnnotations(t *testing.T) {
+	h, fa := newTestHandler(t, Options{}, nil)
+	resp := h.Handle(t.Context(), request(t, reqOpts{op: admissionv1.Update, user: "alice", kind: deployKind, ns: "staging", name: "nginx",
+		old: liveDeployment, obj: edit(liveDeployment, "replicas: 3", "replicas: 5")}))
+	const want = "k8s/app/deployment.yaml:8"
+	if resp.Allowed || !strings.Contains(resp.Result.Message, "git: repo@0123456:"+want) {
+		t.Fatalf("message: %+v", resp.Result)
+	}
+	if got := resp.AuditAnnotations["source"]; got != want {
+		t.Errorf("auditAnnotations source = %q, want %q", got, want)
+	}
+	if len(fa.records) != 1 || fa.records[0].Source != want {
+		t.Errorf("audit records %+v, want one with source %q", fa.records, want)
+	}
+}

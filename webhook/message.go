@@ -24,9 +24,11 @@ func message(rev *Revision, in *input, v *verdict) string {
 		fmt.Fprintf(&b, " (subresource %s)", in.req.SubResource)
 	}
 	b.WriteString(".\n")
-	var src string // located once: finding the line parses the file
+	src := v.source
 	if v.desired != nil {
-		src = gitSource(v)
+		if src == "" {
+			src = gitSource(v)
+		}
 		fmt.Fprintf(&b, "  git: %s@%s:%s\n", rev.Snapshot.Repo, rev.Snapshot.ShortCommit(), src)
 	}
 	secret := isSecret(in)

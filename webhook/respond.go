@@ -21,6 +21,9 @@ type Auditor interface {
 // become responses.
 func (h *Handler) respond(rev *Revision, in *input, v *verdict) admission.Response {
 	var resp admission.Response
+	if v.decision != DecisionAllowed && v.desired != nil {
+		v.source = gitSource(v) // once: message, audit line and annotations agree
+	}
 	switch v.decision {
 	case DecisionAllowed:
 		return allowed("")
@@ -39,8 +42,8 @@ func (h *Handler) respond(rev *Revision, in *input, v *verdict) admission.Respon
 		"mode":     v.mode,
 		"commit":   rev.Snapshot.Commit,
 	}
-	if v.desired != nil {
-		resp.AuditAnnotations["source"] = v.desired.Source()
+	if v.source != "" {
+		resp.AuditAnnotations["source"] = v.source
 	}
 	if ids := exceptionIDs(v); len(ids) > 0 {
 		resp.AuditAnnotations["exceptions"] = strings.Join(ids, ",")
@@ -86,9 +89,7 @@ func (h *Handler) auditRecord(rev *Revision, in *input, v *verdict, dryRun bool)
 		Decision: v.decision, Mode: v.mode, Exceptions: exceptionIDs(v), BreakGlass: v.breakGlass,
 		Commit: rev.Snapshot.Commit,
 	}
-	if v.desired != nil {
-		r.Source = v.desired.Source()
-	}
+	r.Source = v.source
 	r.Reasons = reasons(in, v)
 	for _, c := range append(append([]drift.Change(nil), v.forbidden...), v.violations...) {
 		r.Drift = append(r.Drift, audit.DriftItem{Path: c.Path, Declared: c.Declared, Git: c.Git, Old: c.Old, New: c.New})
