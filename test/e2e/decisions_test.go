@@ -87,3 +87,60 @@ func TestCustomResourceListMapKeys(t *testing.T) {
 		return out
 	})
 }
+
+// A kustomize overlay's patch sets the replicas and its images: entry the tag: a
+// human scaling or re-imaging the rendered Deployment is sent to those lines, not to
+// the base.
+func TestKustomizeDenialPointsAtTheOverlay(t *testing.T) {
+	files := map[string]string{
+		"k8s/shop/base/kustomization.yaml": "resources: [deploy.yaml]\n",
+		"k8s/shop/base/deploy.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: shop}
+  template:
+    metadata:
+      labels: {app: shop}
+    spec:
+      containers:
+      - name: shop
+        image: nginx:1.21
+`,
+		"k8s/shop/staging/kustomization.yaml": `namespace: staging
+namePrefix: staging-
+resources: [../base]
+patches:
+- path: replicas.yaml
+images:
+- name: nginx
+  newTag: "1.27"
+`,
+		"k8s/shop/staging/replicas.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+spec:
+  replicas: 4
+`,
+	}
+	commitAndWait(t, files, "a kustomized shop", false)
+	t.Cleanup(func() {
+		kubectl(t, cp.Sync, "-n", "staging", "delete", "deployment/staging-shop", "--ignore-not-found")
+		rm := map[string]string{}
+		for rel := range files {
+			rm[rel] = ""
+		}
+		commitAndWait(t, rm, "remove the kustomized shop", false)
+	})
+	mustKubectl(t, cp.Sync, "apply", "--server-side", "--field-manager=gitgate", "-k", gitFile("k8s/shop/staging"))
+	out, ok := kubectl(t, cp.Admin, "-n", "staging", "scale", "deployment/staging-shop", "--replicas=9")
+	denied(t, out, ok, "spec.replicas: git has 4, request has 9", "k8s/shop/staging/replicas.yaml:6")
+	out, ok = kubectl(t, cp.Admin, "-n", "staging", "set", "image", "deployment/staging-shop", "shop=nginx:latest")
+	denied(t, out, ok, `git has "nginx:1.27"`, "k8s/shop/staging/kustomization.yaml:7") // newTag
+	out, ok = kubectl(t, cp.Admin, "-n", "staging", "label", "deployment/staging-shop", "team=x")
+	denied(t, out, ok, "metadata.labels.team")
+}
