@@ -65,6 +65,8 @@ func TestInstallManifestsSplitIdentities(t *testing.T) {
 		{webhookSA, authorizationv1.ResourceAttributes{Verb: "update", Group: "admissionregistration.k8s.io", Resource: "validatingwebhookconfigurations", Name: "gitgate"}, true},
 		{webhookSA, authorizationv1.ResourceAttributes{Verb: "update", Resource: "secrets", Namespace: "gitgate-system", Name: "gitgate-tls"}, true},
 		{webhookSA, authorizationv1.ResourceAttributes{Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Namespace: "gitgate-system", Name: "gitgate-leader"}, true},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "create", Group: "wgpolicyk8s.io", Resource: "policyreports", Namespace: "staging"}, true},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "create", Group: "", Resource: "events", Namespace: "staging"}, true},
 		{applierSA, authorizationv1.ResourceAttributes{Verb: "patch", Group: "apps", Resource: "deployments", Namespace: "staging"}, true},
 		{applierSA, authorizationv1.ResourceAttributes{Verb: "delete", Resource: "configmaps", Namespace: "staging"}, true},
 		{applierSA, authorizationv1.ResourceAttributes{Verb: "update", Resource: "configmaps", Namespace: "gitgate-system", Name: "gitgate-inventory"}, true},

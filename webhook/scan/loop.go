@@ -15,7 +15,7 @@ import (
 // drifted objects and publishes PolicyReports when the CRD is installed.
 type Loop struct {
 	Scanner  *Scanner
-	Client   client.Client // writes PolicyReports (as the sync identity)
+	Client   client.Client // writes PolicyReports (as the webhook pods' identity)
 	Current  func() *gitindex.Snapshot
 	Interval time.Duration
 	Log      logr.Logger
