@@ -267,3 +267,33 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// An applier whose identity is not a --sync-user would have its writes judged by
+// the webhook like a human's; gitgate says so at start.
+func TestApplierWarnsWhenNotTheSyncIdentity(t *testing.T) {
+	r, err := cluster.NewRepo(t.TempDir(), filepath.Join(t.TempDir(), "empty-repo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const warning = "the applier runs as a user that is not a --sync-user"
+	for _, c := range []struct {
+		name, kubeconfig string
+		warns            bool
+	}{{"applier-as-alice", cp.Admin, true}, {"applier-as-sync", cp.Sync, false}} {
+		dir := filepath.Join(filepath.Dir(gg.Dir), c.name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		g, err := cluster.StartGitgate(filepath.Join(filepath.Dir(gg.Dir), "bin", "gitgate"), dir, c.kubeconfig,
+			"--webhook=false", "--apply", "--repo="+r.Dir, "--drift-interval=0", "--exposure-interval=0",
+			"--inventory=default/"+c.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.Stop()
+		log, _ := os.ReadFile(filepath.Join(dir, "gitgate.log"))
+		if got := strings.Contains(string(log), warning); got != c.warns {
+			t.Errorf("%s: warning logged = %v, want %v", c.name, got, c.warns)
+		}
+	}
+}
