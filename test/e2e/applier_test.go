@@ -94,21 +94,9 @@ func TestApplierSyncsHealsAndPrunes(t *testing.T) {
 	second := startApplier(t, r.Dir, "applier-2")
 
 	// The CRD and its custom resource from the same commit apply in order.
-	eventually(t, 60*time.Second, func() string {
-		out, ok := kubectl(t, cp.Admin, "-n", "apply-e2e", "get", "configmap/settings", "widget/gear", "-o", `jsonpath={range .items[*]}{.metadata.labels.gitgate\.dev/managed}{" "}{end}`)
-		if !ok || out != "true true " {
-			return "not applied yet: " + out
-		}
-		return ""
-	})
+	waitApplied(t, "apply-e2e", "configmap/settings", "widget/gear")
 	// A human change made where no webhook guards it is reverted by self-heal.
-	mustKubectl(t, cp.Admin, "-n", "apply-e2e", "patch", "configmap/settings", "--type=merge", "-p", `{"data":{"color":"red"}}`)
-	eventually(t, 30*time.Second, func() string {
-		if out := mustKubectl(t, cp.Admin, "-n", "apply-e2e", "get", "configmap/settings", "-o", "jsonpath={.data.color}"); out != "blue" {
-			return "color still " + out
-		}
-		return ""
-	})
+	waitHealed(t, "apply-e2e", "configmap/settings")
 	// A break-glass change is left alone while its window lasts and reverted after.
 	until := time.Now().Add(8 * time.Second)
 	mustKubectl(t, cp.Admin, "-n", "apply-e2e", "patch", "configmap/settings", "--type=merge", "-p",
@@ -117,25 +105,9 @@ func TestApplierSyncsHealsAndPrunes(t *testing.T) {
 	if out := mustKubectl(t, cp.Admin, "-n", "apply-e2e", "get", "configmap/settings", "-o", "jsonpath={.data.color}"); out != "amber" {
 		t.Fatalf("break-glass change reverted inside its window: color %s", out)
 	}
-	eventually(t, 30*time.Second, func() string {
-		if out := mustKubectl(t, cp.Admin, "-n", "apply-e2e", "get", "configmap/settings", "-o", "jsonpath={.data.color}"); out != "blue" {
-			return "color still " + out + " after the break-glass window"
-		}
-		return ""
-	})
+	waitColor(t, "apply-e2e", "configmap/settings", "blue")
 	// A commit removing an object prunes it.
-	if _, err := r.Git("rm", "-q", "k8s/settings.yaml"); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Commit("remove settings"); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, 30*time.Second, func() string {
-		if out, ok := kubectl(t, cp.Admin, "-n", "apply-e2e", "get", "configmap/settings"); ok {
-			return "not pruned: " + out
-		}
-		return ""
-	})
+	waitPruned(t, r, "k8s/settings.yaml", "apply-e2e", "configmap/settings")
 	// Two processes, one applier: only the leader applied.
 	applied := func(g *cluster.Gitgate) bool {
 		data, _ := os.ReadFile(filepath.Join(g.Dir, "gitgate.log"))
@@ -226,36 +198,61 @@ spec:
 		t.Fatal(err)
 	}
 	t.Cleanup(g.Stop)
-	eventually(t, 60*time.Second, func() string {
-		out, ok := kubectl(t, cp.Admin, "-n", "default", "get", "configmap/rbac-settings", "deployment/rbac-web", "-o", `jsonpath={range .items[*]}{.metadata.labels.gitgate\.dev/managed}{" "}{end}`)
-		if !ok || out != "true true " {
-			return "not applied yet: " + out
-		}
-		return ""
-	})
-	mustKubectl(t, cp.Admin, "-n", "default", "patch", "configmap/rbac-settings", "--type=merge", "-p", `{"data":{"color":"red"}}`)
-	eventually(t, 30*time.Second, func() string {
-		if out := mustKubectl(t, cp.Admin, "-n", "default", "get", "configmap/rbac-settings", "-o", "jsonpath={.data.color}"); out != "blue" {
-			return "color still " + out
-		}
-		return ""
-	})
-	if _, err := r.Git("rm", "-q", "k8s/settings.yaml"); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Commit("remove settings"); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, 30*time.Second, func() string {
-		if out, ok := kubectl(t, cp.Admin, "-n", "default", "get", "configmap/rbac-settings"); ok {
-			return "not pruned: " + out
-		}
-		return ""
-	})
+	waitApplied(t, "default", "configmap/rbac-settings", "deployment/rbac-web")
+	waitHealed(t, "default", "configmap/rbac-settings")
+	waitPruned(t, r, "k8s/settings.yaml", "default", "configmap/rbac-settings")
 	log, _ := os.ReadFile(filepath.Join(dir, "gitgate.log"))
 	if strings.Contains(string(log), "forbidden") {
 		t.Errorf("the applier met a forbidden request with the generated RBAC:\n%s", grepLines(string(log), "forbidden"))
 	}
+}
+
+// waitApplied waits until the applier has applied (labelled) every object.
+func waitApplied(t *testing.T, ns string, objs ...string) {
+	t.Helper()
+	want := strings.Repeat("true ", len(objs))
+	eventually(t, 60*time.Second, func() string {
+		out, ok := kubectl(t, cp.Admin, append([]string{"-n", ns, "get"}, append(objs, "-o", `jsonpath={range .items[*]}{.metadata.labels.gitgate\.dev/managed}{" "}{end}`)...)...)
+		if !ok || out != want {
+			return "not applied yet: " + out
+		}
+		return ""
+	})
+}
+
+// waitHealed changes a ConfigMap's data.color from git's blue by hand, where no
+// webhook guards it, and waits for self-heal to put blue back.
+func waitHealed(t *testing.T, ns, cm string) {
+	t.Helper()
+	mustKubectl(t, cp.Admin, "-n", ns, "patch", cm, "--type=merge", "-p", `{"data":{"color":"red"}}`)
+	waitColor(t, ns, cm, "blue")
+}
+
+func waitColor(t *testing.T, ns, cm, want string) {
+	t.Helper()
+	eventually(t, 30*time.Second, func() string {
+		if out := mustKubectl(t, cp.Admin, "-n", ns, "get", cm, "-o", "jsonpath={.data.color}"); out != want {
+			return "color still " + out
+		}
+		return ""
+	})
+}
+
+// waitPruned removes a file from git and waits for the applier to prune its object.
+func waitPruned(t *testing.T, r *cluster.Repo, rel, ns, obj string) {
+	t.Helper()
+	if _, err := r.Git("rm", "-q", rel); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Commit("remove " + rel); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() string {
+		if out, ok := kubectl(t, cp.Admin, "-n", ns, "get", obj); ok {
+			return "not pruned: " + out
+		}
+		return ""
+	})
 }
 
 func grepLines(s, sub string) string {
