@@ -279,18 +279,8 @@ func (l *ExposureLoop) NeedLeaderElection() bool { return false }
 
 // Start checks every Interval until ctx ends.
 func (l *ExposureLoop) Start(ctx context.Context) error {
-	t := time.NewTicker(cmp.Or(l.Interval, 10*time.Minute))
-	defer t.Stop()
-	for {
-		if err := l.Check(ctx); err != nil {
-			l.Log.Error(err, "cannot check who can act as the sync identity")
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	every(ctx, cmp.Or(l.Interval, 10*time.Minute), l.Check, l.Log, "cannot check who can act as the sync identity")
+	return nil
 }
 
 // Check runs one pass. When RBAC cannot be listed the gauge keeps its last value.

@@ -5,6 +5,7 @@
 package guard
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"reflect"
@@ -49,19 +50,21 @@ func (g *Guard) NeedLeaderElection() bool { return false }
 
 // Start checks every Interval until ctx ends.
 func (g *Guard) Start(ctx context.Context) error {
-	interval := g.Interval
-	if interval <= 0 {
-		interval = 5 * time.Second
-	}
+	every(ctx, cmp.Or(max(g.Interval, 0), 5*time.Second), g.Check, g.Log, "webhook configuration guard")
+	return nil
+}
+
+// every runs check now and then every interval until ctx ends, logging errors.
+func every(ctx context.Context, interval time.Duration, check func(context.Context) error, log logr.Logger, msg string) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if err := g.Check(ctx); err != nil {
-			g.Log.Error(err, "webhook configuration guard")
+		if err := check(ctx); err != nil {
+			log.Error(err, msg)
 		}
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-t.C:
 		}
 	}
