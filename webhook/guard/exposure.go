@@ -17,14 +17,38 @@ import (
 // Path is how a subject can act as the sync identity.
 type Path string
 
-// The paths Exposures looks for. The last three exist only for a service-account
+// The paths Exposures looks for. The last four exist only for a service-account
 // sync identity.
 const (
 	PathImpersonateUser           Path = "impersonate user"
 	PathImpersonateServiceAccount Path = "impersonate serviceaccount"
 	PathCreateToken               Path = "create token"
 	PathCreatePods                Path = "create pods" // a pod may mount the account's token
+	// PathWriteWorkloads: creating or changing a workload (Deployment, Job, …) in
+	// the account's namespace makes pods that may run as it.
+	PathWriteWorkloads Path = "write workloads"
 )
+
+// workloads are the kinds whose pod templates a controller turns into pods.
+var workloads = []attributes{
+	{group: "apps", resource: "deployments"}, {group: "apps", resource: "replicasets"},
+	{group: "apps", resource: "statefulsets"}, {group: "apps", resource: "daemonsets"},
+	{group: "batch", resource: "jobs"}, {group: "batch", resource: "cronjobs"},
+	{resource: "replicationcontrollers"},
+}
+
+// workloadWrites are the verbs on workloads that set a pod template: create, and
+// update or patch of one that exists.
+func workloadWrites() []attributes {
+	var out []attributes
+	for _, verb := range []string{"create", "update", "patch"} {
+		for _, w := range workloads {
+			w.verb = verb
+			out = append(out, w)
+		}
+	}
+	return out
+}
 
 // Ref names a subject, binding or role; Namespace is empty for cluster-scoped ones.
 type Ref struct {
@@ -214,6 +238,7 @@ func checksFor(syncUser string) []check {
 		}},
 		{path: PathCreateToken, namespace: ns, attrs: []attributes{{verb: "create", resource: "serviceaccounts", subresource: "token", name: name}}},
 		{path: PathCreatePods, namespace: ns, attrs: []attributes{{verb: "create", resource: "pods"}}},
+		{path: PathWriteWorkloads, namespace: ns, attrs: workloadWrites()},
 	}
 }
 

@@ -150,6 +150,7 @@ func TestExposures(t *testing.T) {
 			{Subject: mallory, Via: viaCRB("b", "all"), Path: PathCreatePods},
 			{Subject: mallory, Via: viaCRB("b", "all"), Path: PathCreateToken},
 			{Subject: mallory, Via: viaCRB("b", "all"), Path: PathImpersonateServiceAccount},
+			{Subject: mallory, Via: viaCRB("b", "all"), Path: PathWriteWorkloads},
 		},
 	}, {
 		name: "wildcards: resources * for a user", syncUser: syncBot,
@@ -171,7 +172,15 @@ func TestExposures(t *testing.T) {
 			{Subject: Ref{Kind: "Group", Name: "devs"}, Via: viaRB(syncNS, "devs-edit", "ClusterRole", "edit"), Path: PathCreatePods},
 			{Subject: Ref{Kind: "Group", Name: "devs"}, Via: viaRB(syncNS, "devs-edit", "ClusterRole", "edit"), Path: PathCreateToken},
 			{Subject: Ref{Kind: "Group", Name: "devs"}, Via: viaRB(syncNS, "devs-edit", "ClusterRole", "edit"), Path: PathImpersonateServiceAccount},
+			{Subject: Ref{Kind: "Group", Name: "devs"}, Via: viaRB(syncNS, "devs-edit", "ClusterRole", "edit"), Path: PathWriteWorkloads},
 		},
+	}, {
+		name: "write workloads: patching a Deployment in the namespace; reading does not count", syncUser: syncSA,
+		rbac: RBAC{Roles: []rbacv1.Role{
+			role(syncNS, "deploy-patcher", rule(strs("get", "patch"), strs("apps"), strs("deployments"))),
+			role(syncNS, "job-reader", rule(strs("get", "list"), strs("batch"), strs("jobs"))),
+		}, RoleBindings: []rbacv1.RoleBinding{rb(syncNS, "b1", "Role", "deploy-patcher", user("mallory")), rb(syncNS, "b2", "Role", "job-reader", user("mallory"))}},
+		want: []Exposure{{Subject: mallory, Via: viaRB(syncNS, "b1", "Role", "deploy-patcher"), Path: PathWriteWorkloads}},
 	}, {
 		name: "skips system:masters and the sync identity itself", syncUser: syncSA,
 		rbac: RBAC{ClusterRoles: []rbacv1.ClusterRole{tokens},
@@ -242,4 +251,5 @@ func ExampleRBAC_Exposures() {
 	// Group devs: create pods via RoleBinding gitgate-system/devs -> ClusterRole edit
 	// Group devs: create token via RoleBinding gitgate-system/devs -> ClusterRole edit
 	// Group devs: impersonate serviceaccount via RoleBinding gitgate-system/devs -> ClusterRole edit
+	// Group devs: write workloads via RoleBinding gitgate-system/devs -> ClusterRole edit
 }
