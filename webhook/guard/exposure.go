@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
-	"github.com/go-logr/logr"
-	"github.com/prometheus/client_golang/prometheus"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
@@ -277,53 +274,4 @@ func (a attributes) allowedBy(r rbacv1.PolicyRule) bool {
 
 func matches(granted []string, want string) bool {
 	return slices.Contains(granted, "*") || slices.Contains(granted, want)
-}
-
-// ExposureLoop reports, at start and every Interval, who can act as the sync
-// identities: one log line per Exposure and the gitgate_sync_identity_exposures
-// gauge. RBAC that cannot be read is logged and retried.
-type ExposureLoop struct {
-	Reader    client.Reader
-	SyncUsers []string
-	Interval  time.Duration // default 10m
-	Log       logr.Logger
-	Exposures prometheus.Gauge // optional
-}
-
-// NewExposuresGauge registers gitgate_sync_identity_exposures.
-func NewExposuresGauge(reg prometheus.Registerer) (prometheus.Gauge, error) {
-	g := prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "gitgate_sync_identity_exposures",
-		Help: "Subjects (per binding and path) that RBAC lets act as the sync identity, besides itself and system:masters, at the last check.",
-	})
-	return g, reg.Register(g)
-}
-
-// NeedLeaderElection is false: the check only reads, so every replica's gauge is true.
-func (l *ExposureLoop) NeedLeaderElection() bool { return false }
-
-// Start checks every Interval until ctx ends.
-func (l *ExposureLoop) Start(ctx context.Context) error {
-	every(ctx, cmp.Or(l.Interval, 10*time.Minute), l.Check, l.Log, "cannot check who can act as the sync identity")
-	return nil
-}
-
-// Check runs one pass. When RBAC cannot be listed the gauge keeps its last value.
-func (l *ExposureLoop) Check(ctx context.Context) error {
-	r, err := ListRBAC(ctx, l.Reader)
-	if err != nil {
-		return err
-	}
-	n := 0
-	for _, u := range l.SyncUsers {
-		for _, e := range r.Exposures(u) {
-			l.Log.Info("WARNING: RBAC lets a subject act as the sync identity",
-				"syncUser", u, "subject", e.Subject.String(), "via", e.Via.String(), "path", string(e.Path))
-			n++
-		}
-	}
-	if l.Exposures != nil {
-		l.Exposures.Set(float64(n))
-	}
-	return nil
 }
