@@ -122,9 +122,12 @@ func (b *apiBench) setup(ctx context.Context) error {
 		return err
 	}
 	nop := gg.DeepCopy()
-	nop.Name, nop.Webhooks[0].Name = "noop", "noop.bench.gitgate.dev"
+	nop.Name = "noop"
 	url := b.srv.url(pathNoop)
-	nop.Webhooks[0].ClientConfig.URL = &url
+	for i := range nop.Webhooks { // both of the shipped webhooks, renamed, to the no-op
+		nop.Webhooks[i].Name = "noop-" + nop.Webhooks[i].Name
+		nop.Webhooks[i].ClientConfig.URL = &url
+	}
 	b.vwcs = map[string]*admissionregistrationv1.ValidatingWebhookConfiguration{pathGitgate: gg, pathNoop: nop}
 	return nil
 }

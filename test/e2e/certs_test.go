@@ -52,8 +52,11 @@ func TestCertificateRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vwc.Name, vwc.Webhooks[0].ClientConfig.CABundle = name, nil
-	vwc.Webhooks[0].NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"gitgate-e2e": "never"}}
+	vwc.Name = name
+	for i := range vwc.Webhooks {
+		vwc.Webhooks[i].ClientConfig.CABundle = nil
+		vwc.Webhooks[i].NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"gitgate-e2e": "never"}}
+	}
 	if err := cp.Client.Create(ctx, vwc); err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +165,10 @@ func TestExpiredCertificateFailsClosedAndRecovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vwc.Name, vwc.Webhooks[0].ClientConfig.CABundle = "gitgate-expired", expired.CACert
+	vwc.Name = "gitgate-expired"
+	for i := range vwc.Webhooks {
+		vwc.Webhooks[i].ClientConfig.CABundle = expired.CACert
+	}
 	if err := cp.Client.Create(ctx, vwc); err != nil {
 		t.Fatal(err)
 	}

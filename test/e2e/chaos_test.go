@@ -66,10 +66,22 @@ func TestCrashFailsClosedAndRecovers(t *testing.T) {
 	if !strings.Contains(out, "failed calling webhook") {
 		t.Errorf("unexpected failure while down: %s", out)
 	}
+	// Cluster controllers fail open: a scale by the sync identity still rolls out
+	// (the deployment controller resizes the ReplicaSet, which creates pods).
+	mustKubectl(t, cp.Sync, "-n", "staging", "scale", "deployment/nginx-deployment", "--replicas=4")
+	t.Cleanup(func() { kubectl(t, cp.Sync, "-n", "staging", "scale", "deployment/nginx-deployment", "--replicas=3") })
+	eventually(t, 60*time.Second, func() string {
+		out, _ := kubectl(t, cp.Admin, "-n", "staging", "get", "pods", "-l", "app=nginx", "-o", "name")
+		if n := len(strings.Fields(out)); n < 4 {
+			return fmt.Sprintf("%d nginx pods while gitgate is down, want 4", n)
+		}
+		return ""
+	})
 	if err := gg.Restart(); err != nil {
 		t.Fatal(err)
 	}
 	restarted = true
+	mustKubectl(t, cp.Sync, "-n", "staging", "scale", "deployment/nginx-deployment", "--replicas=3")
 	out, ok = kubectl(t, cp.Admin, "-n", "staging", "scale", "deployment/nginx-deployment", "--replicas=13")
 	denied(t, out, ok, "spec.replicas: git has 3, request has 13")
 	if got := mustKubectl(t, cp.Admin, "-n", "staging", "get", "deployment/nginx-deployment", "-o", "jsonpath={.spec.replicas}"); got != "3" {

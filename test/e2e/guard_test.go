@@ -35,7 +35,9 @@ func TestWebhookConfigIsRestored(t *testing.T) {
 	}
 	vwc.Name = name
 	// Select no namespace, so this second gate does not double the main one.
-	vwc.Webhooks[0].NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"gitgate-e2e": "never"}}
+	for i := range vwc.Webhooks {
+		vwc.Webhooks[i].NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"gitgate-e2e": "never"}}
+	}
 	if err := cp.Client.Create(ctx, vwc); err != nil {
 		t.Fatal(err)
 	}
