@@ -59,18 +59,10 @@ spec:
 // does not govern, so humans can make changes there as if the webhook were off).
 func startApplier(t *testing.T, repoDir, name string) *cluster.Gitgate {
 	t.Helper()
-	dir := filepath.Join(filepath.Dir(gg.Dir), name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	g, err := cluster.StartGitgate(filepath.Join(filepath.Dir(gg.Dir), "bin", "gitgate"), dir, cp.Sync,
+	g := startGitgate(t, name, cp.Sync,
 		"--webhook=false", "--repo="+repoDir, "--path=k8s", "--interval=1s", "--apply", "--apply-interval=2s",
 		"--drift-interval=0", "--exposure-interval=0", "--leader-elect", "--leader-election-namespace=default",
 		"--leader-election-id=apply-e2e", "--inventory=default/apply-e2e-inventory")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(g.Stop)
 	return g
 }
 
@@ -187,21 +179,13 @@ spec:
 		kubectl(t, cp.Admin, "delete", "--ignore-not-found", "-f", rbacFile)
 		kubectl(t, cp.Admin, "-n", "default", "delete", "--ignore-not-found", "configmap/rbac-settings", "deployment/rbac-web", "configmap/"+inventory)
 	})
-	dir := filepath.Join(filepath.Dir(gg.Dir), "applier-rbac")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	g, err := cluster.StartGitgate(bin, dir, kubeconfig, "--webhook=false", "--repo="+r.Dir, "--path=k8s", "--interval=1s",
+	g := startGitgate(t, "applier-rbac", kubeconfig, "--webhook=false", "--repo="+r.Dir, "--path=k8s", "--interval=1s",
 		"--apply", "--apply-interval=2s", "--sync-user="+user, "--drift-interval=0", "--exposure-interval=0",
 		"--leader-elect", "--leader-election-namespace=default", "--leader-election-id=apply-rbac", "--inventory=default/"+inventory)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(g.Stop)
 	waitApplied(t, "default", "configmap/rbac-settings", "deployment/rbac-web")
 	waitHealed(t, "default", "configmap/rbac-settings")
 	waitPruned(t, r, "k8s/settings.yaml", "default", "configmap/rbac-settings")
-	log, _ := os.ReadFile(filepath.Join(dir, "gitgate.log"))
+	log, _ := os.ReadFile(filepath.Join(g.Dir, "gitgate.log"))
 	if strings.Contains(string(log), "forbidden") {
 		t.Errorf("the applier met a forbidden request with the generated RBAC:\n%s", grepLines(string(log), "forbidden"))
 	}
@@ -277,18 +261,11 @@ func TestApplierWarnsWhenNotTheSyncIdentity(t *testing.T) {
 		name, kubeconfig string
 		warns            bool
 	}{{"applier-as-alice", cp.Admin, true}, {"applier-as-sync", cp.Sync, false}} {
-		dir := filepath.Join(filepath.Dir(gg.Dir), c.name)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		g, err := cluster.StartGitgate(filepath.Join(filepath.Dir(gg.Dir), "bin", "gitgate"), dir, c.kubeconfig,
+		g := startGitgate(t, c.name, c.kubeconfig,
 			"--webhook=false", "--apply", "--repo="+r.Dir, "--drift-interval=0", "--exposure-interval=0",
 			"--inventory=default/"+c.name)
-		if err != nil {
-			t.Fatal(err)
-		}
 		g.Stop()
-		log, _ := os.ReadFile(filepath.Join(dir, "gitgate.log"))
+		log, _ := os.ReadFile(filepath.Join(g.Dir, "gitgate.log"))
 		if got := strings.Contains(string(log), warning); got != c.warns {
 			t.Errorf("%s: warning logged = %v, want %v", c.name, got, c.warns)
 		}

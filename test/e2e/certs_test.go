@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,7 +17,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/gitgate-dev/gitgate/certs"
-	"github.com/gitgate-dev/gitgate/test/cluster"
 )
 
 // servedCert returns the serial number of the certificate gitgate serves.
@@ -36,16 +34,9 @@ func servedCert(t *testing.T, port int) string {
 // serves the new one without a restart and keeps the webhook's caBundle current.
 func TestCertificateRotation(t *testing.T) {
 	const name, secret = "gitgate-rotated", "gitgate-rotated-tls"
-	dir := filepath.Join(filepath.Dir(gg.Dir), "rotate")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	g, err := cluster.StartGitgate(filepath.Join(filepath.Dir(gg.Dir), "bin", "gitgate"), dir, cp.Sync,
+	g := startGitgate(t, "rotate", cp.Sync,
 		"--repo="+repo.Dir, "--path=k8s", "--drift-interval=0", "--rotate-certs", "--cert-secret=default/"+secret,
 		"--webhook-config="+name, "--cert-ip=127.0.0.1", "--cert-dns-name=localhost", "--cert-check-interval=2s")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	vwc, err := g.WebhookConfiguration()
@@ -136,20 +127,13 @@ var loopbackCert = certs.Options{IPs: []net.IP{net.ParseIP("127.0.0.1")}, DNSNam
 // the renewed files appear in --cert-dir, gitgate serves them without a restart and
 // enforces with explanations again.
 func TestExpiredCertificateFailsClosedAndRecovers(t *testing.T) {
-	dir := filepath.Join(filepath.Dir(gg.Dir), "expired")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	g, err := cluster.StartGitgate(filepath.Join(filepath.Dir(gg.Dir), "bin", "gitgate"), dir, cp.Sync,
+	g := startGitgate(t, "expired", cp.Sync,
 		"--repo="+repo.Dir, "--path=k8s", "--drift-interval=0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	expired, err := certs.Generate(loopbackCert, time.Now().Add(-366*24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	certDir := filepath.Join(dir, "certs")
+	certDir := filepath.Join(g.Dir, "certs")
 	if err := certs.WriteDir(certDir, expired); err != nil {
 		t.Fatal(err)
 	}

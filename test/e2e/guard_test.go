@@ -2,31 +2,19 @@ package e2e
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-
-	"github.com/gitgate-dev/gitgate/test/cluster"
 )
 
 // The webhook configuration cannot be protected by admission; gitgate restores it.
 func TestWebhookConfigIsRestored(t *testing.T) {
 	const name = "gitgate-guarded"
-	dir := filepath.Join(filepath.Dir(gg.Dir), "guard")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	g, err := cluster.StartGitgate(filepath.Join(filepath.Dir(gg.Dir), "bin", "gitgate"), dir, cp.Sync,
+	g := startGitgate(t, "guard", cp.Sync,
 		"--repo="+repo.Dir, "--path=k8s", "--drift-interval=0", "--guard-webhook-config", "--webhook-config="+name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(g.Stop)
 	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
 	defer cancel()
 	vwc, err := g.WebhookConfiguration()

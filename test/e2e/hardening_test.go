@@ -12,8 +12,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/gitgate-dev/gitgate/test/cluster"
 )
 
 // kubectl debug adds an ephemeral container through pods/ephemeralcontainers; on a
@@ -99,16 +97,8 @@ func TestWebhookTLSFloorAndHTTP1(t *testing.T) {
 // already open too — for --shutdown-delay, then finishes in-flight requests and
 // exits 0: a rolling update never turns into failed admission calls.
 func TestGracefulShutdownDrains(t *testing.T) {
-	dir := filepath.Join(filepath.Dir(gg.Dir), "drain")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	g, err := cluster.StartGitgate(filepath.Join(filepath.Dir(gg.Dir), "bin", "gitgate"), dir, cp.Sync,
+	g := startGitgate(t, "drain", cp.Sync,
 		"--repo="+repo.Dir, "--path=k8s", "--drift-interval=0", "--exposure-interval=0", "--shutdown-delay=3s")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(g.Stop)
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: g.TLSConfig(), MaxIdleConnsPerHost: 1}}
 	var conns atomic.Int32
 	review := func() string {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gitgate-dev/gitgate/test/cluster"
 )
 
 // kubectl runs kubectl as the given user (cp.Admin or cp.Sync) and returns its
@@ -103,3 +105,19 @@ func auditLines(t *testing.T) []string {
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func x509ParseCertificate(der []byte) (*x509.Certificate, error) { return x509.ParseCertificate(der) }
+
+// startGitgate runs a gitgate besides the shared one, in a folder of its own next
+// to the shared one's, and stops it when the test ends.
+func startGitgate(t *testing.T, name, kubeconfig string, args ...string) *cluster.Gitgate {
+	t.Helper()
+	dir := filepath.Join(filepath.Dir(gg.Dir), name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	g, err := cluster.StartGitgate(filepath.Join(filepath.Dir(gg.Dir), "bin", "gitgate"), dir, kubeconfig, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(g.Stop)
+	return g
+}
