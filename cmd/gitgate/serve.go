@@ -160,6 +160,9 @@ func runServe(ctx context.Context, f *serveFlags) error {
 	if f.apply {
 		warnApplierNotSync(ctx, cfg, f.syncUsers)
 	}
+	if f.webhook {
+		warnControllersNotRouted(ctx, cfg, f.webhookConfig, f.controllerUsers, f.ctrlGroups)
+	}
 	for _, u := range f.syncUsers {
 		if strings.HasPrefix(u, "system:serviceaccounts") || strings.HasPrefix(u, "system:masters") || strings.ContainsAny(u, "*") {
 			log.Info("WARNING: --sync-user looks like a group or a pattern; gitgate matches the sync identity by exact username only", "syncUser", u)

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -41,4 +43,56 @@ func whoAmI(ctx context.Context, cfg *rest.Config) (string, error) {
 		return "", err
 	}
 	return r.Status.UserInfo.Username, nil
+}
+
+// warnControllersNotRouted logs a warning for each --controller-user and
+// --controller-group that the webhook configuration's fail-open webhook (the one
+// with failurePolicy Ignore) does not name in its matchConditions: while gitgate is
+// unreachable, that controller's writes would fail closed like a human's. A
+// configuration that cannot be read (not installed yet) is left alone.
+func warnControllersNotRouted(ctx context.Context, cfg *rest.Config, name string, users, groups []string) {
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	vwc, err := cs.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return
+	}
+	var exprs []string
+	for _, w := range vwc.Webhooks {
+		if w.FailurePolicy != nil && *w.FailurePolicy == admissionregistrationv1.Ignore {
+			for _, c := range w.MatchConditions {
+				exprs = append(exprs, c.Expression)
+			}
+		}
+	}
+	for _, missing := range unrouted(strings.Join(exprs, "\n"), users, groups) {
+		ctrl.LoggerFrom(ctx).Info("WARNING: a cluster controller is not routed to the fail-open webhook; while gitgate is unreachable its writes fail",
+			"controller", missing, "webhookConfiguration", name)
+	}
+}
+
+// unrouted returns the controller users and groups that the CEL text does not
+// name: a user as 'name', a "prefix*" user as startsWith('prefix'), a group as
+// 'group' (in request.userInfo.groups).
+func unrouted(cel string, users, groups []string) []string {
+	var out []string
+	for _, u := range users {
+		want := "'" + u + "'"
+		if prefix, ok := strings.CutSuffix(u, "*"); ok {
+			want = "startsWith('" + prefix + "')"
+		}
+		if !strings.Contains(cel, want) {
+			out = append(out, "user "+u)
+		}
+	}
+	for _, g := range groups {
+		if !strings.Contains(cel, "'"+g+"'") {
+			out = append(out, "group "+g)
+		}
+	}
+	return out
 }
