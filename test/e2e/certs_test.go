@@ -13,7 +13,6 @@ import (
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/gitgate-dev/gitgate/certs"
@@ -39,21 +38,9 @@ func TestCertificateRotation(t *testing.T) {
 		"--webhook-config="+name, "--cert-ip=127.0.0.1", "--cert-dns-name=localhost", "--cert-check-interval=2s")
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	vwc, err := g.WebhookConfiguration()
-	if err != nil {
-		t.Fatal(err)
-	}
-	vwc.Name = name
-	for i := range vwc.Webhooks {
-		vwc.Webhooks[i].ClientConfig.CABundle = nil
-		vwc.Webhooks[i].NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"gitgate-e2e": "never"}}
-	}
-	if err := cp.Client.Create(ctx, vwc); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		g.Stop()
-		_ = cp.Client.Delete(context.Background(), vwc)
+	registerWebhook(t, g, name, func(w *admissionregistrationv1.ValidatingWebhook) {
+		w.ClientConfig.CABundle = nil
+		selectNoNamespace(w)
 	})
 	bundle := func() *certs.Bundle {
 		s := &corev1.Secret{}
@@ -143,22 +130,8 @@ func TestExpiredCertificateFailsClosedAndRecovers(t *testing.T) {
 		}
 		return ""
 	})
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	vwc, err := g.WebhookConfiguration()
-	if err != nil {
-		t.Fatal(err)
-	}
-	vwc.Name = "gitgate-expired"
-	for i := range vwc.Webhooks {
-		vwc.Webhooks[i].ClientConfig.CABundle = expired.CACert
-	}
-	if err := cp.Client.Create(ctx, vwc); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cp.Client.Delete(context.Background(), vwc)
-		g.Stop()
+	registerWebhook(t, g, "gitgate-expired", func(w *admissionregistrationv1.ValidatingWebhook) {
+		w.ClientConfig.CABundle = expired.CACert
 	})
 	eventually(t, 30*time.Second, func() string {
 		out, ok := kubectl(t, cp.Admin, "-n", "staging", "scale", "deployment/nginx-deployment", "--replicas=15")

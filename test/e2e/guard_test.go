@@ -6,7 +6,6 @@ import (
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -17,22 +16,7 @@ func TestWebhookConfigIsRestored(t *testing.T) {
 		"--repo="+repo.Dir, "--path=k8s", "--drift-interval=0", "--guard-webhook-config", "--webhook-config="+name)
 	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
 	defer cancel()
-	vwc, err := g.WebhookConfiguration()
-	if err != nil {
-		t.Fatal(err)
-	}
-	vwc.Name = name
-	// Select no namespace, so this second gate does not double the main one.
-	for i := range vwc.Webhooks {
-		vwc.Webhooks[i].NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"gitgate-e2e": "never"}}
-	}
-	if err := cp.Client.Create(ctx, vwc); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		g.Stop()
-		_ = cp.Client.Delete(context.Background(), vwc)
-	})
+	registerWebhook(t, g, name, selectNoNamespace)
 	time.Sleep(6 * time.Second) // the guard's first pass remembers the configuration
 
 	live := &admissionregistrationv1.ValidatingWebhookConfiguration{}

@@ -1,12 +1,16 @@
 package e2e
 
 import (
+	"context"
 	"crypto/x509"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/gitgate-dev/gitgate/test/cluster"
 )
@@ -120,4 +124,29 @@ func startGitgate(t *testing.T, name, kubeconfig string, args ...string) *cluste
 	}
 	t.Cleanup(g.Stop)
 	return g
+}
+
+// registerWebhook installs g's webhook configuration (manifests/webhook.yaml pointed
+// at g) under name, each webhook changed by edit, and deletes it when the test
+// ends, before g stops.
+func registerWebhook(t *testing.T, g *cluster.Gitgate, name string, edit func(*admissionregistrationv1.ValidatingWebhook)) *admissionregistrationv1.ValidatingWebhookConfiguration {
+	t.Helper()
+	vwc, err := g.WebhookConfiguration()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vwc.Name = name
+	for i := range vwc.Webhooks {
+		edit(&vwc.Webhooks[i])
+	}
+	if err := cp.Client.Create(t.Context(), vwc); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cp.Client.Delete(context.Background(), vwc) })
+	return vwc
+}
+
+// selectNoNamespace keeps a second gitgate's webhook from doubling the main one.
+func selectNoNamespace(w *admissionregistrationv1.ValidatingWebhook) {
+	w.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"gitgate-e2e": "never"}}
 }
