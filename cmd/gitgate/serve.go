@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/openapi3"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -157,11 +158,13 @@ func runServe(ctx context.Context, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
-	if f.apply {
-		warnApplierNotSync(ctx, cfg, f.syncUsers)
-	}
-	if f.webhook {
-		warnControllersNotRouted(ctx, cfg, f.webhookConfig, f.controllerUsers, f.ctrlGroups)
+	if cs, err := kubernetes.NewForConfig(cfg); err == nil { // start-up checks: warnings only
+		if f.apply {
+			warnApplierNotSync(ctx, cs, f.syncUsers)
+		}
+		if f.webhook {
+			warnControllersNotRouted(ctx, cs, f.webhookConfig, f.controllerUsers, f.ctrlGroups)
+		}
 	}
 	for _, u := range f.syncUsers {
 		if strings.HasPrefix(u, "system:serviceaccounts") || strings.HasPrefix(u, "system:masters") || strings.ContainsAny(u, "*") {

@@ -10,7 +10,6 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 )
 
@@ -18,9 +17,9 @@ import (
 // the sync users: the webhook would then gate the applier's writes like a human's
 // — the install split in two (webhook and applier) is configured in two places,
 // and a mismatch otherwise shows only as failing applies.
-func warnApplierNotSync(ctx context.Context, cfg *rest.Config, syncUsers []string) {
+func warnApplierNotSync(ctx context.Context, cs kubernetes.Interface, syncUsers []string) {
 	log := ctrl.LoggerFrom(ctx).WithName("apply")
-	name, err := whoAmI(ctx, cfg)
+	name, err := whoAmI(ctx, cs)
 	switch {
 	case err != nil:
 		log.V(1).Info("cannot tell the applier's identity", "error", err.Error())
@@ -30,12 +29,8 @@ func warnApplierNotSync(ctx context.Context, cfg *rest.Config, syncUsers []strin
 	}
 }
 
-// whoAmI returns the username the API server sees for cfg (SelfSubjectReview).
-func whoAmI(ctx context.Context, cfg *rest.Config) (string, error) {
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		return "", err
-	}
+// whoAmI returns the username the API server sees for cs (SelfSubjectReview).
+func whoAmI(ctx context.Context, cs kubernetes.Interface) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	r, err := cs.AuthenticationV1().SelfSubjectReviews().Create(ctx, &authenticationv1.SelfSubjectReview{}, metav1.CreateOptions{})
@@ -50,11 +45,7 @@ func whoAmI(ctx context.Context, cfg *rest.Config) (string, error) {
 // with failurePolicy Ignore) does not name in its matchConditions: while gitgate is
 // unreachable, that controller's writes would fail closed like a human's. A
 // configuration that cannot be read (not installed yet) is left alone.
-func warnControllersNotRouted(ctx context.Context, cfg *rest.Config, name string, users, groups []string) {
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		return
-	}
+func warnControllersNotRouted(ctx context.Context, cs kubernetes.Interface, name string, users, groups []string) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	vwc, err := cs.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
