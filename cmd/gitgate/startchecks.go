@@ -52,6 +52,15 @@ func warnControllersNotRouted(ctx context.Context, cs kubernetes.Interface, name
 	if err != nil {
 		return
 	}
+	for _, missing := range unrouted(failOpenConditions(vwc), users, groups) {
+		ctrl.LoggerFrom(ctx).Info("WARNING: a cluster controller is not routed to the fail-open webhook; while gitgate is unreachable its writes fail",
+			"controller", missing, "webhookConfiguration", name)
+	}
+}
+
+// failOpenConditions returns the matchConditions expressions of the webhooks that
+// fail open (failurePolicy Ignore), one per line.
+func failOpenConditions(vwc *admissionregistrationv1.ValidatingWebhookConfiguration) string {
 	var exprs []string
 	for _, w := range vwc.Webhooks {
 		if w.FailurePolicy != nil && *w.FailurePolicy == admissionregistrationv1.Ignore {
@@ -60,10 +69,7 @@ func warnControllersNotRouted(ctx context.Context, cs kubernetes.Interface, name
 			}
 		}
 	}
-	for _, missing := range unrouted(strings.Join(exprs, "\n"), users, groups) {
-		ctrl.LoggerFrom(ctx).Info("WARNING: a cluster controller is not routed to the fail-open webhook; while gitgate is unreachable its writes fail",
-			"controller", missing, "webhookConfiguration", name)
-	}
+	return strings.Join(exprs, "\n")
 }
 
 // unrouted returns the controller users and groups that the CEL text does not
