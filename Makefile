@@ -19,7 +19,9 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
-unit: tools
+# Unit tests need no control plane; the few that use one (gitindex/apply) skip
+# without test/bin, so `make unit` alone runs on a fresh clone in seconds.
+unit:
 	$(GO) test -race -count=1 $(UNIT_PKGS)
 
 e2e: tools
@@ -31,7 +33,7 @@ test: lint tools unit e2e
 demo: tools
 	$(GO) run ./test/demo
 
-# Benchmarks, each against a baseline from the same run, with DESIGN.md's goals:
+# Benchmarks, each against a baseline from the same run, with the goals in README.md ("Benchmarks"):
 # writes test/bench/results/RESULTS.md and latency.svg (a few minutes on 2 cores).
 bench: tools
 	GO=$(GO) $(GO) run ./test/bench

@@ -6,7 +6,7 @@
 // from one atomic pointer, the comparison is webhook/drift, Rego is evaluated only
 // when there is drift to except, and audit records are queued without blocking.
 //
-// Decision semantics (DESIGN.md, "Decision semantics"):
+// Decision semantics (README.md, "What gitgate decides"):
 //   - the sync identity (exact username) is always allowed;
 //   - cluster controllers are held to git's declared paths only (merge mode) and
 //     may create unmanaged objects and delete;

@@ -206,7 +206,8 @@ func (b *apiBench) patch(ctx context.Context, kind string) error {
 	return err
 }
 
-// apiTable renders item 3 with the ratios DESIGN.md judges gitgate by.
+// apiTable renders item 3 with the ratios gitgate is judged by (README.md,
+// "Benchmarks": ≤ 1.05× a no-op webhook at p50, ≤ 1.2× at p99).
 func apiTable(stats []*apiStat) table {
 	t := table{header: []string{"object", "registered", "writes", "errors", "p50", "p99", "max", "÷ none (p50 / p99)", "÷ no-op (p50 / p99)", "goal"}, key: 2}
 	by := map[string]*apiStat{}

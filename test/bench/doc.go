@@ -4,8 +4,8 @@
 //
 //	go run ./test/bench            # or: make bench
 //
-// What it measures, each next to its baseline and its goal from DESIGN.md
-// ("Hot path budget"):
+// What it measures, each next to its baseline and its goal (README.md,
+// "Benchmarks"):
 //
 //  1. the admission handler in-process (1k, 10k and 50k indexed objects)
 //     against a no-op handler on the same request, and against decoding the

@@ -89,7 +89,7 @@ func markdown(m machine, sections []section) []byte {
 		{"load average (1, 5, 15 min) at start / end", m.loadStart + " / " + m.loadEnd},
 	}}.write(&w)
 	w.WriteString("Every figure stands next to a baseline measured in the same run, on the same machine, " +
-		"and next to its goal from DESIGN.md (\"Hot path budget\") where there is one. The machine is shared " +
+		"and next to its goal (README.md, \"Benchmarks\") where there is one. The machine is shared " +
 		"with other builds and test runs, so absolute numbers move between runs; the ratios to the same-run " +
 		"baselines are the figures to read. Nothing here fails a build: a missed goal is reported, not enforced.\n\n")
 	w.WriteString("## Goals\n\n")
