@@ -114,7 +114,7 @@ func newBuilder(commit string, files []File, opts BuildOptions) *builder {
 		size = opts.Previous.Len() // most likely about the same
 	}
 	return &builder{opts: opts, tree: newFileTree(files), compact: newCompactor(), snap: &Snapshot{
-		Repo: opts.Repo, Commit: commit, Policies: map[string]string{},
+		Repo: Redact(opts.Repo), Commit: commit, Policies: map[string]string{},
 		objects: make(map[Key]*Object, size), kinds: map[schema.GroupKind]bool{}, namespaces: map[string]bool{},
 		resources: map[schema.GroupResource]string{}, units: make(map[string]*unitRecord, len(files)),
 	}}

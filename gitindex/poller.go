@@ -133,6 +133,7 @@ func (p *Poller) loadCommit(ctx context.Context, commit string) error {
 }
 
 func (p *Poller) fail(log logr.Logger, st Status, commit string, err error) error {
+	err = redactError(err)
 	log.Error(err, "keeping the last good revision", "serving", st.Commit, "rejected", commit)
 	st.Err = err.Error()
 	if commit != "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 
 	"github.com/go-git/go-git/v5"
@@ -84,21 +83,9 @@ func NewSource(opts SourceOptions) (*Source, error) {
 	return &Source{opts: opts}, nil
 }
 
-// URL returns the configured repository URL without any password in it, for
-// messages and Snapshot.Repo.
-func (s *Source) URL() string { return redactURL(s.opts.URL) }
-
-// redactURL hides the password of a URL like https://user:token@host/repo.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	if _, ok := u.User.Password(); !ok {
-		return raw
-	}
-	return u.Redacted()
-}
+// URL returns the configured repository URL without credentials (see Redact),
+// for messages and Snapshot.Repo.
+func (s *Source) URL() string { return Redact(s.opts.URL) }
 
 // Fetch brings the clone up to date and resolves the ref to a commit hash. With
 // VerifyKeys, a commit without a valid signature by one of them is refused with an
@@ -145,7 +132,7 @@ func (s *Source) fetch(ctx context.Context, t transportOpts) error {
 		s.spec = ""
 		return s.fetch(ctx, t)
 	case err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate):
-		return fmt.Errorf("fetch %s: %w", s.URL(), explain(err))
+		return fmt.Errorf("fetch %s: %w", s.URL(), redactError(explain(err)))
 	}
 	return nil
 }

@@ -171,7 +171,7 @@ func runServe(ctx context.Context, f *serveFlags) error {
 			log.Info("WARNING: --sync-user looks like a group or a pattern; gitgate matches the sync identity by exact username only", "syncUser", u)
 		}
 	}
-	log.Info("starting gitgate", "version", version, "repo", f.repo, "ref", f.ref, "syncUsers", f.syncUsers)
+	logStart(log, f)
 	return mgr.Start(drainOnSignal(ctrl.LoggerInto(context.Background(), log), h, f.shutdownDelay))
 }
 
