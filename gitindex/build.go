@@ -19,7 +19,16 @@ type File struct {
 	// objects for a file whose hash did not change.
 	Hash string
 
-	load func() ([]byte, error) // reads Data on demand (the Poller's files only)
+	load     func() ([]byte, error) // reads Data on demand (the Poller's files only)
+	blobSize int64                  // the blob's size, known before load
+}
+
+// size is the file's size, known before it is read.
+func (f *File) size() int64 {
+	if f.Data != nil || f.load == nil {
+		return int64(len(f.Data))
+	}
+	return f.blobSize
 }
 
 // BuildOptions says which files of a commit are manifests and how to read them.
@@ -44,6 +53,10 @@ type BuildOptions struct {
 	// kustomizations none of whose inputs changed, instead of decoding or rendering
 	// them again. Both snapshots then share those *Object values; neither changes them.
 	Previous *Snapshot
+	// Limits bound the revision's objects, bytes and estimated memory, checked
+	// while it is read: a commit over one is rejected with a *BuildError that
+	// unwraps to a *LimitError. Zero: no bound.
+	Limits Limits
 }
 
 // Default fills in defaults.
@@ -63,6 +76,16 @@ func (o *BuildOptions) Default() {
 type BuildError struct {
 	Commit   string
 	Problems []string // "path:line: message"
+	// Limit is the bound the commit exceeded, if that is why it was rejected.
+	Limit *LimitError
+}
+
+// Unwrap returns the *LimitError, if any.
+func (e *BuildError) Unwrap() error {
+	if e.Limit == nil {
+		return nil
+	}
+	return e.Limit
 }
 
 func (e *BuildError) Error() string {
@@ -79,11 +102,17 @@ func (e *BuildError) Error() string {
 func Build(commit string, files []File, opts BuildOptions) (*Snapshot, error) {
 	opts.Default()
 	b := newBuilder(commit, files, opts)
+	if !b.budget.checkBytes(b.tree) {
+		return nil, b.overLimit()
+	}
 	units := b.plan()
 	b.load(units)
 	units = b.dropBases(units)
 	scope := Scope(ChainScope{opts.Scope, crdScope(crdsOf(units)), BuiltinScope{}})
 	b.revalidate(units, scope)
+	if b.budget.over() {
+		return nil, b.overLimit()
+	}
 	b.index(units, scope)
 	plurals := crdPlurals(crdsOf(units))
 	for gk := range b.snap.kinds {
@@ -106,6 +135,13 @@ type builder struct {
 	compact  *compactor
 	origins  *origins // made on the first render
 	problems []string
+	budget   *budget
+}
+
+// overLimit is the rejection of a commit over one of its Limits.
+func (b *builder) overLimit() *BuildError {
+	limit := b.budget.exceeded.Load()
+	return &BuildError{Commit: b.snap.Commit, Problems: []string{limit.Error()}, Limit: limit}
 }
 
 func newBuilder(commit string, files []File, opts BuildOptions) *builder {
@@ -113,7 +149,7 @@ func newBuilder(commit string, files []File, opts BuildOptions) *builder {
 	if opts.Previous != nil {
 		size = opts.Previous.Len() // most likely about the same
 	}
-	return &builder{opts: opts, tree: newFileTree(files), compact: newCompactor(), snap: &Snapshot{
+	return &builder{opts: opts, tree: newFileTree(files), compact: newCompactor(), budget: &budget{limits: opts.Limits}, snap: &Snapshot{
 		Repo: Redact(opts.Repo), Commit: commit, Policies: map[string]string{},
 		objects: make(map[Key]*Object, size), kinds: map[schema.GroupKind]bool{}, namespaces: map[string]bool{},
 		resources: map[schema.GroupResource]string{}, units: make(map[string]*unitRecord, len(files)),

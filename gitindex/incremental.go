@@ -18,6 +18,7 @@ type unitRecord struct {
 	volatile  bool
 	objects   []*Object
 	warnings  []string
+	cost      int64 // the estimated memory of objects, charged again when reused
 }
 
 // reuse takes the unit's objects from the previous snapshot if its inputs did not
@@ -38,7 +39,8 @@ func (b *builder) reuse(u *unit) bool {
 	} else if rec.hash != u.hash {
 		return false
 	}
-	u.reused, u.warnings = rec.objects, rec.warnings
+	u.reused, u.warnings, u.cost = rec.objects, rec.warnings, rec.cost
+	b.budget.charge(len(rec.objects), rec.cost)
 	return true
 }
 
@@ -63,7 +65,7 @@ func (b *builder) record(u *unit) {
 	}
 	b.snap.units[u.path] = &unitRecord{
 		kustomize: u.kustomize, hash: u.hash, deps: u.deps, volatile: u.volatile,
-		objects: u.objects, warnings: u.warnings,
+		objects: u.objects, warnings: u.warnings, cost: u.cost,
 	}
 }
 

@@ -28,8 +28,11 @@ var kustomizeMu sync.Mutex
 func (b *builder) render(u *unit) {
 	dir := path.Dir(u.path)
 	fs := &recordingFS{FileSystem: b.tree.memFS(), tree: b.tree, deps: map[string]string{}, root: path.Join("/", dir)}
-	objs, err := runKustomize(fs)
-	u.deps, u.volatile, u.failed = fs.deps, fs.volatile, err != nil
+	objs, cost, err := runKustomize(fs, b.budget)
+	u.deps, u.volatile, u.failed, u.cost = fs.deps, fs.volatile, err != nil, cost
+	if b.budget.over() {
+		return
+	}
 	if err != nil {
 		u.problem(1, "kustomize build %s: %v", dir, err)
 		return
@@ -56,7 +59,9 @@ type renderedObject struct {
 	via    []string
 }
 
-func runKustomize(fs *recordingFS) (objs []renderedObject, err error) {
+// runKustomize renders the kustomization at fs.root, charging each object to
+// bud before decoding it; cost is what it charged.
+func runKustomize(fs *recordingFS, bud *budget) (objs []renderedObject, cost int64, err error) {
 	opts := krusty.MakeDefaultOptions()
 	opts.LoadRestrictions = types.LoadRestrictionsNone // ../ stays inside the in-memory commit
 	opts.PluginConfig = types.DisabledPluginConfig()
@@ -69,10 +74,10 @@ func runKustomize(fs *recordingFS) (objs []renderedObject, err error) {
 	}()
 	m, err := krusty.MakeKustomizer(opts).Run(fs, fs.root)
 	if fs.remote != nil { // kustomize may have reported it as a missing kustomization
-		return nil, fs.remote
+		return nil, 0, fs.remote
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	resources := m.Resources()
 	objs = make([]renderedObject, len(resources))
@@ -81,18 +86,22 @@ func runKustomize(fs *recordingFS) (objs []renderedObject, err error) {
 		objs[i].via = editedVia(r)
 	}
 	if err := removeBuildMetadata(m, fs.asked); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	for i, r := range resources {
 		data, err := r.MarshalJSON()
 		if err != nil {
-			return nil, fmt.Errorf("encode %s: %w", r.CurId(), err)
+			return nil, cost, fmt.Errorf("encode %s: %w", r.CurId(), err)
 		}
+		if !bud.charge(1, docCost(len(data))) {
+			return nil, cost, bud.exceeded.Load()
+		}
+		cost += docCost(len(data))
 		if err := utiljson.Unmarshal(data, &objs[i].obj); err != nil {
-			return nil, fmt.Errorf("decode %s: %w", r.CurId(), err)
+			return nil, cost, fmt.Errorf("decode %s: %w", r.CurId(), err)
 		}
 	}
-	return objs, nil
+	return objs, cost, nil
 }
 
 // removeBuildMetadata removes the annotations gitgate asked kustomize for and
