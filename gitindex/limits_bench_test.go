@@ -116,4 +116,3 @@ func watchHeap() func() (heap, mapped, live float64) {
 		return float64(peakHeap), float64(peakMapped), float64(peakLive)
 	}
 }
-
