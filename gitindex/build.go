@@ -1,6 +1,7 @@
 package gitindex
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -100,8 +101,16 @@ func (e *BuildError) Error() string {
 // problem in any manifest or kustomization rejects the whole commit with a
 // *BuildError. Files that the root .sourceignore matches are left out.
 func Build(commit string, files []File, opts BuildOptions) (*Snapshot, error) {
+	return BuildContext(context.Background(), commit, files, opts)
+}
+
+// BuildContext is Build, stopped when ctx ends: between documents and units,
+// and at kustomize's next file access (a render's CPU between two accesses
+// cannot be interrupted). The error then wraps ctx.Err().
+func BuildContext(ctx context.Context, commit string, files []File, opts BuildOptions) (*Snapshot, error) {
 	opts.Default()
 	b := newBuilder(commit, files, opts)
+	b.ctx = ctx
 	if !b.budget.checkBytes(b.tree) {
 		return nil, b.overLimit()
 	}
@@ -112,6 +121,9 @@ func Build(commit string, files []File, opts BuildOptions) (*Snapshot, error) {
 	b.revalidate(units, scope)
 	if b.budget.over() {
 		return nil, b.overLimit()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("build %s: %w", shortHash(commit), err)
 	}
 	b.index(units, scope)
 	plurals := crdPlurals(crdsOf(units))
@@ -136,7 +148,11 @@ type builder struct {
 	origins  *origins // made on the first render
 	problems []string
 	budget   *budget
+	ctx      context.Context // ends the build early
 }
+
+// stopped reports whether the build must stop: its context ended or a bound was exceeded.
+func (b *builder) stopped() bool { return b.ctx.Err() != nil || b.budget.over() }
 
 // overLimit is the rejection of a commit over one of its Limits.
 func (b *builder) overLimit() *BuildError {
@@ -149,7 +165,7 @@ func newBuilder(commit string, files []File, opts BuildOptions) *builder {
 	if opts.Previous != nil {
 		size = opts.Previous.Len() // most likely about the same
 	}
-	return &builder{opts: opts, tree: newFileTree(files), compact: newCompactor(), budget: &budget{limits: opts.Limits}, snap: &Snapshot{
+	return &builder{ctx: context.Background(), opts: opts, tree: newFileTree(files), compact: newCompactor(), budget: &budget{limits: opts.Limits}, snap: &Snapshot{
 		Repo: Redact(opts.Repo), Commit: commit, Policies: map[string]string{},
 		objects: make(map[Key]*Object, size), kinds: map[schema.GroupKind]bool{}, namespaces: map[string]bool{},
 		resources: map[schema.GroupResource]string{}, units: make(map[string]*unitRecord, len(files)),

@@ -79,10 +79,27 @@ func (b *builder) recordBase(u *unit) {
 
 // fileTree is the commit's files that .sourceignore leaves in, by path.
 type fileTree struct {
-	sorted []*File
-	byPath map[string]*File
-	dirs   map[string]bool    // every directory holding a file; "" is the root
-	fs     filesys.FileSystem // built on the first render
+	sorted  []*File
+	byPath  map[string]*File
+	dirs    map[string]bool    // every directory holding a file; "" is the root
+	fs      filesys.FileSystem // built on the first render
+	openAPI *bool              // whether a kustomization sets openapi, once known
+}
+
+// setsOpenAPI reports whether a kustomization of the commit sets the openapi
+// field (kustomize then changes package state: see kustomizeSem).
+func (t *fileTree) setsOpenAPI() bool {
+	if t.openAPI == nil {
+		sets := false
+		for _, f := range t.sorted {
+			if isKustomization(f.Path) {
+				data, _ := t.data(f)
+				sets = sets || setsOpenAPI.Match(data)
+			}
+		}
+		t.openAPI = &sets
+	}
+	return *t.openAPI
 }
 
 // dirState is the state of a path that is a directory; a file's is its blob hash,

@@ -1,24 +1,34 @@
 package gitindex
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
-	"sync"
 
+	"golang.org/x/sync/semaphore"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/openapi"
 )
 
-// kustomizeMu serializes renders: kyaml keeps the OpenAPI schema of the
-// kustomization being built in package state.
-var kustomizeMu sync.Mutex
+// kustomizeSem lets renders run side by side (the render of an abandoned
+// build never holds up the next build's), except the render of a commit whose
+// kustomizations set `openapi:`: kyaml keeps that schema in package state, so
+// such a render takes the whole semaphore and resets the schema after it.
+var kustomizeSem = semaphore.NewWeighted(kustomizeAlone)
+
+const kustomizeAlone = 1 << 20
+
+// setsOpenAPI finds a top-level openapi field in a kustomization.
+var setsOpenAPI = regexp.MustCompile(`(?m)^openapi\s*:`)
 
 // render runs kustomize on the unit's directory over an in-memory copy of the
 // commit, with plugins and remote bases refused, and records every path it looked
@@ -27,7 +37,7 @@ var kustomizeMu sync.Mutex
 // the kustomization file, line 1, when that cannot be told.
 func (b *builder) render(u *unit) {
 	dir := path.Dir(u.path)
-	fs := &recordingFS{FileSystem: b.tree.memFS(), tree: b.tree, deps: map[string]string{}, root: path.Join("/", dir)}
+	fs := &recordingFS{FileSystem: b.tree.memFS(), tree: b.tree, deps: map[string]string{}, root: path.Join("/", dir), ctx: b.ctx}
 	objs, cost, err := runKustomize(fs, b.budget)
 	u.deps, u.volatile, u.failed, u.cost = fs.deps, fs.volatile, err != nil, cost
 	if b.budget.over() {
@@ -65,8 +75,17 @@ func runKustomize(fs *recordingFS, bud *budget) (objs []renderedObject, cost int
 	opts := krusty.MakeDefaultOptions()
 	opts.LoadRestrictions = types.LoadRestrictionsNone // ../ stays inside the in-memory commit
 	opts.PluginConfig = types.DisabledPluginConfig()
-	kustomizeMu.Lock()
-	defer kustomizeMu.Unlock()
+	weight := int64(1)
+	if fs.tree.setsOpenAPI() {
+		weight = kustomizeAlone
+	}
+	if err := kustomizeSem.Acquire(fs.ctx, weight); err != nil {
+		return nil, 0, err
+	}
+	defer kustomizeSem.Release(weight)
+	if weight == kustomizeAlone {
+		defer openapi.ResetOpenAPI()
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("kustomize failed: %v", r)
@@ -167,9 +186,10 @@ type recordingFS struct {
 	tree     *fileTree
 	root     string // the directory being built, absolute
 	deps     map[string]string
-	volatile bool          // a directory was listed: any new file could matter
-	remote   error         // the first remote reference met
-	asked    buildMetadata // what the kustomization asks for itself: keep those annotations
+	volatile bool            // a directory was listed: any new file could matter
+	remote   error           // the first remote reference met
+	asked    buildMetadata   // what the kustomization asks for itself: keep those annotations
+	ctx      context.Context // every access fails once it ends: the render stops
 }
 
 var _ filesys.FileSystem = (*recordingFS)(nil)
@@ -184,6 +204,9 @@ func (r *recordingFS) note(p string) {
 
 // ReadFile implements filesys.FileSystem.
 func (r *recordingFS) ReadFile(p string) ([]byte, error) {
+	if err := r.ctx.Err(); err != nil {
+		return nil, err
+	}
 	r.note(p)
 	data, err := r.FileSystem.ReadFile(p)
 	if err == nil && isKustomization(p) {
@@ -202,6 +225,9 @@ func (r *recordingFS) ReadFile(p string) ([]byte, error) {
 
 // Open implements filesys.FileSystem.
 func (r *recordingFS) Open(p string) (filesys.File, error) {
+	if err := r.ctx.Err(); err != nil {
+		return nil, err
+	}
 	r.note(p)
 	if isKustomization(p) {
 		return nil, errors.New("kustomization files are read with ReadFile")
@@ -210,13 +236,22 @@ func (r *recordingFS) Open(p string) (filesys.File, error) {
 }
 
 // Exists implements filesys.FileSystem.
-func (r *recordingFS) Exists(p string) bool { r.note(p); return r.FileSystem.Exists(p) }
+func (r *recordingFS) Exists(p string) bool {
+	r.note(p)
+	return r.ctx.Err() == nil && r.FileSystem.Exists(p)
+}
 
 // IsDir implements filesys.FileSystem.
-func (r *recordingFS) IsDir(p string) bool { r.note(p); return r.FileSystem.IsDir(p) }
+func (r *recordingFS) IsDir(p string) bool {
+	r.note(p)
+	return r.ctx.Err() == nil && r.FileSystem.IsDir(p)
+}
 
 // CleanedAbs implements filesys.FileSystem.
 func (r *recordingFS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
+	if err := r.ctx.Err(); err != nil {
+		return "", "", err
+	}
 	r.note(p)
 	return r.FileSystem.CleanedAbs(p)
 }
@@ -224,18 +259,27 @@ func (r *recordingFS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error)
 // ReadDir implements filesys.FileSystem.
 func (r *recordingFS) ReadDir(p string) ([]string, error) {
 	r.volatile = true
+	if err := r.ctx.Err(); err != nil {
+		return nil, err
+	}
 	return r.FileSystem.ReadDir(p)
 }
 
 // Glob implements filesys.FileSystem.
 func (r *recordingFS) Glob(pattern string) ([]string, error) {
 	r.volatile = true
+	if err := r.ctx.Err(); err != nil {
+		return nil, err
+	}
 	return r.FileSystem.Glob(pattern)
 }
 
 // Walk implements filesys.FileSystem.
 func (r *recordingFS) Walk(p string, fn filepath.WalkFunc) error {
 	r.volatile = true
+	if err := r.ctx.Err(); err != nil {
+		return err
+	}
 	return r.FileSystem.Walk(p, fn)
 }
 

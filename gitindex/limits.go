@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 )
 
 // Names of the bounds, as LimitError.Limit and Status.RejectedLimit give them
@@ -63,6 +64,8 @@ func (e *LimitError) Error() string {
 		return fmt.Sprintf("the files to read exceed %s (the bound on manifest bytes per revision)", mib(e.Max))
 	case LimitIndexMemory:
 		return fmt.Sprintf("indexing the revision would take more than %s of memory (the bound on index memory)", mib(e.Max))
+	case LimitBuildTime:
+		return fmt.Sprintf("building the revision took longer than %s (the bound on build time)", time.Duration(e.Max))
 	}
 	return fmt.Sprintf("the revision exceeds its bound on %s (%d)", e.Limit, e.Max)
 }

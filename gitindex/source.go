@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
@@ -53,9 +54,11 @@ type SourceOptions struct {
 	FullHistory bool
 }
 
-// Source is a bare, in-memory clone of the repository. It is not safe for
-// concurrent use: one goroutine (the Poller's) owns it.
+// Source is a bare, in-memory clone of the repository. One goroutine (the
+// Poller's) fetches and lists files; the files' lazy readers may run on a build's
+// goroutine meanwhile, and take turns with it through mu.
 type Source struct {
+	mu       sync.Mutex // held while the clone is read or written
 	opts     SourceOptions
 	repo     *git.Repository
 	storage  *memory.Storage
@@ -91,6 +94,8 @@ func (s *Source) URL() string { return Redact(s.opts.URL) }
 // VerifyKeys, a commit without a valid signature by one of them is refused with an
 // *UntrustedCommitError.
 func (s *Source) Fetch(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := s.init(); err != nil {
 		return "", err
 	}
@@ -220,6 +225,8 @@ func (s *Source) Files(commit string, dirs ...string) ([]File, error) {
 // files lists the files of a commit; lazy files are read from the clone only when
 // Build needs them (not for those it reuses), on the Source's goroutine.
 func (s *Source) files(commit string, dirs []string, lazy bool) ([]File, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.repo == nil {
 		return nil, errors.New("repository not fetched yet")
 	}
@@ -227,5 +234,15 @@ func (s *Source) files(commit string, dirs []string, lazy bool) ([]File, error) 
 	if err != nil {
 		return nil, fmt.Errorf("commit %s: %w", commit, err)
 	}
-	return commitFiles(c, dirs, lazy)
+	files, err := commitFiles(c, dirs, lazy)
+	for i := range files {
+		if load := files[i].load; load != nil {
+			files[i].load = func() ([]byte, error) {
+				s.mu.Lock()
+				defer s.mu.Unlock()
+				return load()
+			}
+		}
+	}
+	return files, err
 }

@@ -112,6 +112,9 @@ func underAny(p string, kustomizations map[string]bool) bool {
 func (b *builder) load(units []*unit) {
 	var decode []*unit
 	for _, u := range units {
+		if b.stopped() {
+			return
+		}
 		switch {
 		case b.reuse(u):
 		case u.kustomize:
@@ -125,7 +128,7 @@ func (b *builder) load(units []*unit) {
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(decode)/16+1) {
 		wg.Go(func() {
-			for i := next.Add(1) - 1; i < int64(len(decode)) && !b.budget.over(); i = next.Add(1) - 1 {
+			for i := next.Add(1) - 1; i < int64(len(decode)) && !b.stopped(); i = next.Add(1) - 1 {
 				b.produce(decode[i])
 			}
 		})
@@ -154,7 +157,7 @@ func (b *builder) produce(u *unit) {
 	var text *sourceText
 	for _, doc := range splitDocuments(u.data) {
 		cost := docCost(len(doc.data))
-		if !b.budget.charge(0, cost) {
+		if b.ctx.Err() != nil || !b.budget.charge(0, cost) {
 			return
 		}
 		u.cost += cost
