@@ -183,3 +183,38 @@ func TestPollerAbandonsBuildForNewHead(t *testing.T) {
 	}
 	t.Logf("new HEAD served %s after the trigger", time.Since(start))
 }
+
+// TestRendersRunSideBySide renders kustomizations on several goroutines at once,
+// one of them setting openapi (which renders alone), as an abandoned build and
+// the next one do; run with -race.
+func TestRendersRunSideBySide(t *testing.T) {
+	plain := []File{
+		{Path: "k/kustomization.yaml", Data: []byte("resources: [cm.yaml]\nnamePrefix: p-\n")},
+		{Path: "k/cm.yaml", Data: []byte(tinyConfigMaps(5, 0))},
+	}
+	withOpenAPI := []File{
+		{Path: "k/kustomization.yaml", Data: []byte("openapi:\n  version: v1.21.2\nresources: [cm.yaml]\nnamePrefix: o-\n")},
+		{Path: "k/cm.yaml", Data: []byte(tinyConfigMaps(5, 0))},
+	}
+	errs := make(chan error, 8)
+	for i := range 8 {
+		files, prefix := plain, "p-"
+		if i%4 == 3 {
+			files, prefix = withOpenAPI, "o-"
+		}
+		go func() {
+			s, err := BuildContext(t.Context(), "c", files, BuildOptions{})
+			if err == nil {
+				if _, ok := s.Lookup(Key{Kind: "ConfigMap", Namespace: "default", Name: prefix + "c0"}); !ok || s.Len() != 5 {
+					err = fmt.Errorf("%d objects, %sc0 missing", s.Len(), prefix)
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
