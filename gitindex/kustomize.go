@@ -1,13 +1,9 @@
 package gitindex
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"path"
-	"path/filepath"
 	"regexp"
-	"strings"
 
 	"golang.org/x/sync/semaphore"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
@@ -37,7 +33,7 @@ var setsOpenAPI = regexp.MustCompile(`(?m)^openapi\s*:`)
 // the kustomization file, line 1, when that cannot be told.
 func (b *builder) render(u *unit) {
 	dir := path.Dir(u.path)
-	fs := &recordingFS{FileSystem: b.tree.memFS(), tree: b.tree, deps: map[string]string{}, root: path.Join("/", dir), ctx: b.ctx}
+	fs := &recordingFS{FileSystem: b.tree.memFS(), tree: b.tree, deps: map[string]string{}, root: path.Join("/", dir), ctx: b.ctx, budget: b.budget}
 	objs, cost, err := runKustomize(fs, b.budget)
 	u.deps, u.volatile, u.failed, u.cost = fs.deps, fs.volatile, err != nil, cost
 	if b.budget.over() {
@@ -92,7 +88,8 @@ func runKustomize(fs *recordingFS, bud *budget) (objs []renderedObject, cost int
 		}
 	}()
 	m, err := krusty.MakeKustomizer(opts).Run(fs, fs.root)
-	if fs.remote != nil { // kustomize may have reported it as a missing kustomization
+	bud.memory.Add(-fs.charged) // kustomize's working memory; its objects are charged below
+	if fs.remote != nil {       // kustomize may have reported it as a missing kustomization
 		return nil, 0, fs.remote
 	}
 	if err != nil {
@@ -177,127 +174,3 @@ func (t *fileTree) memFS() filesys.FileSystem {
 	}
 	return t.fs
 }
-
-// recordingFS notes the state of every path kustomize touches, refuses a
-// kustomization that names a remote base, and has the kustomization being built
-// ask for origin and transformer annotations (which its bases inherit).
-type recordingFS struct {
-	filesys.FileSystem
-	tree     *fileTree
-	root     string // the directory being built, absolute
-	deps     map[string]string
-	volatile bool            // a directory was listed: any new file could matter
-	remote   error           // the first remote reference met
-	asked    buildMetadata   // what the kustomization asks for itself: keep those annotations
-	ctx      context.Context // every access fails once it ends: the render stops
-}
-
-var _ filesys.FileSystem = (*recordingFS)(nil)
-
-func (r *recordingFS) note(p string) {
-	rel := strings.TrimPrefix(path.Clean(filepath.ToSlash(p)), "/")
-	if rel == "." {
-		rel = ""
-	}
-	r.deps[rel] = r.tree.state(rel)
-}
-
-// ReadFile implements filesys.FileSystem.
-func (r *recordingFS) ReadFile(p string) ([]byte, error) {
-	if err := r.ctx.Err(); err != nil {
-		return nil, err
-	}
-	r.note(p)
-	data, err := r.FileSystem.ReadFile(p)
-	if err == nil && isKustomization(p) {
-		if rerr := remoteReference(data); rerr != nil {
-			if r.remote == nil {
-				r.remote = fmt.Errorf("%s: %w", strings.TrimPrefix(p, "/"), rerr)
-			}
-			return nil, rerr
-		}
-		if path.Dir(path.Clean(filepath.ToSlash(p))) == r.root {
-			data, r.asked = withBuildMetadata(data)
-		}
-	}
-	return data, err
-}
-
-// Open implements filesys.FileSystem.
-func (r *recordingFS) Open(p string) (filesys.File, error) {
-	if err := r.ctx.Err(); err != nil {
-		return nil, err
-	}
-	r.note(p)
-	if isKustomization(p) {
-		return nil, errors.New("kustomization files are read with ReadFile")
-	}
-	return r.FileSystem.Open(p)
-}
-
-// Exists implements filesys.FileSystem.
-func (r *recordingFS) Exists(p string) bool {
-	r.note(p)
-	return r.ctx.Err() == nil && r.FileSystem.Exists(p)
-}
-
-// IsDir implements filesys.FileSystem.
-func (r *recordingFS) IsDir(p string) bool {
-	r.note(p)
-	return r.ctx.Err() == nil && r.FileSystem.IsDir(p)
-}
-
-// CleanedAbs implements filesys.FileSystem.
-func (r *recordingFS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
-	if err := r.ctx.Err(); err != nil {
-		return "", "", err
-	}
-	r.note(p)
-	return r.FileSystem.CleanedAbs(p)
-}
-
-// ReadDir implements filesys.FileSystem.
-func (r *recordingFS) ReadDir(p string) ([]string, error) {
-	r.volatile = true
-	if err := r.ctx.Err(); err != nil {
-		return nil, err
-	}
-	return r.FileSystem.ReadDir(p)
-}
-
-// Glob implements filesys.FileSystem.
-func (r *recordingFS) Glob(pattern string) ([]string, error) {
-	r.volatile = true
-	if err := r.ctx.Err(); err != nil {
-		return nil, err
-	}
-	return r.FileSystem.Glob(pattern)
-}
-
-// Walk implements filesys.FileSystem.
-func (r *recordingFS) Walk(p string, fn filepath.WalkFunc) error {
-	r.volatile = true
-	if err := r.ctx.Err(); err != nil {
-		return err
-	}
-	return r.FileSystem.Walk(p, fn)
-}
-
-// The writing methods are refused: a render only reads the commit.
-
-// Create implements filesys.FileSystem.
-func (r *recordingFS) Create(string) (filesys.File, error) { return nil, errReadOnly }
-
-// Mkdir implements filesys.FileSystem.
-func (r *recordingFS) Mkdir(string) error { return errReadOnly }
-
-// MkdirAll implements filesys.FileSystem.
-func (r *recordingFS) MkdirAll(string) error { return errReadOnly }
-
-// RemoveAll implements filesys.FileSystem.
-func (r *recordingFS) RemoveAll(string) error { return errReadOnly }
-
-// WriteFile implements filesys.FileSystem.
-func (r *recordingFS) WriteFile(string, []byte) error { return errReadOnly }
-
-var errReadOnly = errors.New("the commit is read-only")

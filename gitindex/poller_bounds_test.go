@@ -2,6 +2,7 @@ package gitindex
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -217,4 +218,43 @@ func TestRendersRunSideBySide(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// TestBuildLimitsStopKustomizeEarly: what kustomize reads is charged before it
+// parses it, so a fan-out over the memory bound is rejected long before its
+// render would end.
+func TestBuildLimitsStopKustomizeEarly(t *testing.T) {
+	dir, _ := gitRepo(t)
+	fanOut(t, dir, 13)
+	var files []File
+	for _, rel := range []string{"top/kustomization.yaml"} {
+		files = append(files, File{Path: rel, Data: readFile(t, dir, rel)})
+	}
+	for l := 0; l <= 13; l++ {
+		for _, side := range []string{"a", "b"} {
+			rel := fmt.Sprintf("fan/l%d/%s/kustomization.yaml", l, side)
+			files = append(files, File{Path: rel, Data: readFile(t, dir, rel)})
+		}
+	}
+	files = append(files, File{Path: "fan/l0/a/cm.yaml", Data: readFile(t, dir, "fan/l0/a/cm.yaml")}, File{Path: "fan/l0/b/cm.yaml", Data: readFile(t, dir, "fan/l0/b/cm.yaml")})
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	start := time.Now()
+	_, err := BuildContext(ctx, "c", files, BuildOptions{Paths: []string{"top"}, Limits: Limits{MaxIndexMemory: 1 << 20}})
+	var limit *LimitError
+	if !errors.As(err, &limit) || limit.Limit != LimitIndexMemory {
+		t.Fatalf("fan-out under a 1 MiB memory bound: %v, want a LimitIndexMemory rejection", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("rejected after %s: the bound did not stop the render", took)
+	}
+}
+
+func readFile(t *testing.T, dir, rel string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
