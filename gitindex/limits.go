@@ -75,8 +75,8 @@ func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 // Estimated peak heap of an object while a revision is built: a fixed part
 // (the Object, its maps, the index entry and the decoder's temporaries) and a
 // part proportional to its YAML, fitted to BenchmarkLimits: tiny ConfigMaps
-// (~50 bytes) peak at ~2 KiB of heap each, Deployments of ~1.5 KB at ~21 KiB
-// (~14 KiB of it live). 256 MiB then admits ~12,000 such Deployments.
+// (~54 bytes) peak at ~2 KiB of heap each, Deployments of ~1.3 KB at ~22 KiB
+// (~14 KiB of it live). 256 MiB then admits ~14,000 such Deployments.
 const (
 	objectOverhead = 1536
 	bytesFactor    = 14

@@ -16,7 +16,7 @@ const podLimit = 512 << 20
 func stepBounds(ctx context.Context) section {
 	sec := section{title: "6. Bounds on one revision (gitindex)", intro: "gitindex's `BenchmarkLimits` (`go test -run '^$' -bench " +
 		"BenchmarkLimits -benchtime 1x ./gitindex/`): files of tiny ConfigMaps (~54 bytes each; 260k make the issue's 14 MB file) " +
-		"and Deployments of ~1.4 KB, generated in memory. `limits=default` runs as shipped (default bounds, GOMEMLIMIT 400 MiB), " +
+		"and Deployments of ~1.3 KB, generated in memory. `limits=default` runs as shipped (default bounds, GOMEMLIMIT 400 MiB), " +
 		"`limits=none` as before there were bounds (neither). Peak heap is sampled every 2 ms; peak live is the heap the GC " +
 		"found live; peak mapped is the Go runtime's memory not released to the OS (it carries over between cases in one " +
 		"process: read it per case from separate runs). The goal: every accepted revision peaks below the pod's 512 MiB."}
