@@ -76,7 +76,7 @@ func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 // (the Object, its maps, the index entry and the decoder's temporaries) and a
 // part proportional to its YAML, fitted to BenchmarkLimits: tiny ConfigMaps
 // (~54 bytes) peak at ~2 KiB of heap each, Deployments of ~1.3 KB at ~22 KiB
-// (~14 KiB of it live). 256 MiB then admits ~14,000 such Deployments.
+// (~14 KiB of it live). 256 MiB then admits ~13,000 such Deployments.
 const (
 	objectOverhead = 1536
 	bytesFactor    = 14
