@@ -114,3 +114,38 @@ func TestCommitOverBoundsE2E(t *testing.T) {
 	out, ok = patch()
 	denied(t, out, ok, "@"+fix[:7]+":k8s/settings.yaml")
 }
+
+// TestBuildTimeoutE2E: a kustomize fan-out (13 levels of two bases each) is
+// rejected at --build-timeout, counted, and the fixing commit is served right
+// after it lands.
+func TestBuildTimeoutE2E(t *testing.T) {
+	const ns = "build-timeout-e2e"
+	r := boundsRepo(t, ns)
+	g := startGitgate(t, "build-timeout", cp.Sync, "--repo="+r.Dir, "--path=k8s", "--interval=1s", "--drift-interval=0", "--exposure-interval=0", "--build-timeout=2s")
+	for _, side := range []string{"a", "b"} {
+		mustWrite(t, r, "fan/l0/"+side+"/kustomization.yaml", "resources: [cm.yaml]\n")
+		mustWrite(t, r, "fan/l0/"+side+"/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: "+side+", namespace: "+ns+"}\n")
+		for l := 1; l <= 13; l++ {
+			mustWrite(t, r, fmt.Sprintf("fan/l%d/%s/kustomization.yaml", l, side), fmt.Sprintf("namePrefix: %s-\nresources: [../../l%d/a, ../../l%d/b]\n", side, l-1, l-1))
+		}
+	}
+	mustWrite(t, r, "k8s/fan/kustomization.yaml", "resources: [../../fan/l13/a]\n")
+	fan := mustCommit(t, r, "fan-out")
+	start := time.Now()
+	if err := g.WaitCommit(fan, true, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("fan-out rejected %s after its commit", time.Since(start).Round(time.Millisecond))
+	if m, _ := g.Metrics(); !contains(m, `gitgate_revision_limit_exceeded_total{limit="buildTime"} 1`) {
+		t.Error("metrics: want the buildTime bound counted once")
+	}
+	if _, err := r.Git("rm", "-rq", "fan", "k8s/fan"); err != nil {
+		t.Fatal(err)
+	}
+	fix := mustCommit(t, r, "no fan-out")
+	start = time.Now()
+	if err := g.WaitCommit(fix, false, 15*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("fix served %s after its commit", time.Since(start).Round(time.Millisecond))
+}
