@@ -44,7 +44,7 @@ func (o SourceOptions) protocol() (string, error) {
 	case "file", "http", "https", "ssh":
 		return ep.Protocol, nil
 	}
-	return "", fmt.Errorf("repository URL %s: protocol %q is not supported (use https://, ssh://, user@host:path, file:// or a local path)", redactURL(o.URL), ep.Protocol)
+	return "", fmt.Errorf("repository URL %s: protocol %q is not supported (use https://, ssh://, user@host:path, file:// or a local path)", Redact(o.URL), ep.Protocol)
 }
 
 // AuthMethod builds the authentication for the URL from the credential files,

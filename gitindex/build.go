@@ -1,6 +1,7 @@
 package gitindex
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -19,7 +20,16 @@ type File struct {
 	// objects for a file whose hash did not change.
 	Hash string
 
-	load func() ([]byte, error) // reads Data on demand (the Poller's files only)
+	load     func() ([]byte, error) // reads Data on demand (the Poller's files only)
+	blobSize int64                  // the blob's size, known before load
+}
+
+// size is the file's size, known before it is read.
+func (f *File) size() int64 {
+	if f.Data != nil || f.load == nil {
+		return int64(len(f.Data))
+	}
+	return f.blobSize
 }
 
 // BuildOptions says which files of a commit are manifests and how to read them.
@@ -44,6 +54,10 @@ type BuildOptions struct {
 	// kustomizations none of whose inputs changed, instead of decoding or rendering
 	// them again. Both snapshots then share those *Object values; neither changes them.
 	Previous *Snapshot
+	// Limits bound the revision's objects, bytes and estimated memory, checked
+	// while it is read: a commit over one is rejected with a *BuildError that
+	// unwraps to a *LimitError. Zero: no bound.
+	Limits Limits
 }
 
 // Default fills in defaults.
@@ -63,6 +77,16 @@ func (o *BuildOptions) Default() {
 type BuildError struct {
 	Commit   string
 	Problems []string // "path:line: message"
+	// Limit is the bound the commit exceeded, if that is why it was rejected.
+	Limit *LimitError
+}
+
+// Unwrap returns the *LimitError, if any.
+func (e *BuildError) Unwrap() error {
+	if e.Limit == nil {
+		return nil
+	}
+	return e.Limit
 }
 
 func (e *BuildError) Error() string {
@@ -77,13 +101,30 @@ func (e *BuildError) Error() string {
 // problem in any manifest or kustomization rejects the whole commit with a
 // *BuildError. Files that the root .sourceignore matches are left out.
 func Build(commit string, files []File, opts BuildOptions) (*Snapshot, error) {
+	return BuildContext(context.Background(), commit, files, opts)
+}
+
+// BuildContext is Build, stopped when ctx ends: between documents and units,
+// and at kustomize's next file access (a render's CPU between two accesses
+// cannot be interrupted). The error then wraps ctx.Err().
+func BuildContext(ctx context.Context, commit string, files []File, opts BuildOptions) (*Snapshot, error) {
 	opts.Default()
 	b := newBuilder(commit, files, opts)
+	b.ctx = ctx
+	if !b.budget.checkBytes(b.tree) {
+		return nil, b.overLimit()
+	}
 	units := b.plan()
 	b.load(units)
 	units = b.dropBases(units)
 	scope := Scope(ChainScope{opts.Scope, crdScope(crdsOf(units)), BuiltinScope{}})
 	b.revalidate(units, scope)
+	if b.budget.over() {
+		return nil, b.overLimit()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("build %s: %w", shortHash(commit), err)
+	}
 	b.index(units, scope)
 	plurals := crdPlurals(crdsOf(units))
 	for gk := range b.snap.kinds {
@@ -106,6 +147,17 @@ type builder struct {
 	compact  *compactor
 	origins  *origins // made on the first render
 	problems []string
+	budget   *budget
+	ctx      context.Context // ends the build early
+}
+
+// stopped reports whether the build must stop: its context ended or a bound was exceeded.
+func (b *builder) stopped() bool { return b.ctx.Err() != nil || b.budget.over() }
+
+// overLimit is the rejection of a commit over one of its Limits.
+func (b *builder) overLimit() *BuildError {
+	limit := b.budget.exceeded.Load()
+	return &BuildError{Commit: b.snap.Commit, Problems: []string{limit.Error()}, Limit: limit}
 }
 
 func newBuilder(commit string, files []File, opts BuildOptions) *builder {
@@ -113,8 +165,8 @@ func newBuilder(commit string, files []File, opts BuildOptions) *builder {
 	if opts.Previous != nil {
 		size = opts.Previous.Len() // most likely about the same
 	}
-	return &builder{opts: opts, tree: newFileTree(files), compact: newCompactor(), snap: &Snapshot{
-		Repo: opts.Repo, Commit: commit, Policies: map[string]string{},
+	return &builder{ctx: context.Background(), opts: opts, tree: newFileTree(files), compact: newCompactor(), budget: &budget{limits: opts.Limits}, snap: &Snapshot{
+		Repo: Redact(opts.Repo), Commit: commit, Policies: map[string]string{},
 		objects: make(map[Key]*Object, size), kinds: map[schema.GroupKind]bool{}, namespaces: map[string]bool{},
 		resources: map[schema.GroupResource]string{}, units: make(map[string]*unitRecord, len(files)),
 	}}

@@ -25,4 +25,11 @@
 // the objects of files and kustomizations whose inputs did not change, and it
 // shares equal strings and subtrees among objects, so a snapshot
 // must never be modified. The package knows nothing about admission or OPA.
+//
+// Nothing a commit holds can exhaust the process: Limits bound a revision's
+// objects, bytes and estimated memory while it is read (a commit over one is
+// rejected with a *LimitError inside its *BuildError), and the Poller builds
+// beside its polling loop with a deadline, abandoning a build when a new HEAD
+// arrives. Redact removes credentials from any text that may quote the
+// repository URL; Snapshot.Repo, fetch errors and the Poller's log go through it.
 package gitindex

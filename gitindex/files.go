@@ -52,7 +52,7 @@ func commitFiles(c *object.Commit, dirs []string, lazy bool) ([]File, error) {
 			continue
 		}
 		if lazy && f.Name != IgnoreFile {
-			out = append(out, File{Path: f.Name, Hash: f.Hash.String(), load: func() ([]byte, error) { return readBlob(f) }})
+			out = append(out, File{Path: f.Name, Hash: f.Hash.String(), blobSize: f.Size, load: func() ([]byte, error) { return readBlob(f) }})
 			continue
 		}
 		data, err := readBlob(f)

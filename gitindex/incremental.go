@@ -18,6 +18,7 @@ type unitRecord struct {
 	volatile  bool
 	objects   []*Object
 	warnings  []string
+	cost      int64 // the estimated memory of objects, charged again when reused
 }
 
 // reuse takes the unit's objects from the previous snapshot if its inputs did not
@@ -38,7 +39,8 @@ func (b *builder) reuse(u *unit) bool {
 	} else if rec.hash != u.hash {
 		return false
 	}
-	u.reused, u.warnings = rec.objects, rec.warnings
+	u.reused, u.warnings, u.cost = rec.objects, rec.warnings, rec.cost
+	b.budget.charge(len(rec.objects), rec.cost)
 	return true
 }
 
@@ -63,7 +65,7 @@ func (b *builder) record(u *unit) {
 	}
 	b.snap.units[u.path] = &unitRecord{
 		kustomize: u.kustomize, hash: u.hash, deps: u.deps, volatile: u.volatile,
-		objects: u.objects, warnings: u.warnings,
+		objects: u.objects, warnings: u.warnings, cost: u.cost,
 	}
 }
 
@@ -77,10 +79,27 @@ func (b *builder) recordBase(u *unit) {
 
 // fileTree is the commit's files that .sourceignore leaves in, by path.
 type fileTree struct {
-	sorted []*File
-	byPath map[string]*File
-	dirs   map[string]bool    // every directory holding a file; "" is the root
-	fs     filesys.FileSystem // built on the first render
+	sorted  []*File
+	byPath  map[string]*File
+	dirs    map[string]bool    // every directory holding a file; "" is the root
+	fs      filesys.FileSystem // built on the first render
+	openAPI *bool              // whether a kustomization sets openapi, once known
+}
+
+// setsOpenAPI reports whether a kustomization of the commit sets the openapi
+// field (kustomize then changes package state: see kustomizeSem).
+func (t *fileTree) setsOpenAPI() bool {
+	if t.openAPI == nil {
+		sets := false
+		for _, f := range t.sorted {
+			if isKustomization(f.Path) {
+				data, _ := t.data(f)
+				sets = sets || setsOpenAPI.Match(data)
+			}
+		}
+		t.openAPI = &sets
+	}
+	return *t.openAPI
 }
 
 // dirState is the state of a path that is a directory; a file's is its blob hash,

@@ -1,24 +1,30 @@
 package gitindex
 
 import (
-	"errors"
 	"fmt"
 	"path"
-	"path/filepath"
-	"strings"
-	"sync"
+	"regexp"
 
+	"golang.org/x/sync/semaphore"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/openapi"
 )
 
-// kustomizeMu serializes renders: kyaml keeps the OpenAPI schema of the
-// kustomization being built in package state.
-var kustomizeMu sync.Mutex
+// kustomizeSem lets renders run side by side (the render of an abandoned
+// build never holds up the next build's), except the render of a commit whose
+// kustomizations set `openapi:`: kyaml keeps that schema in package state, so
+// such a render takes the whole semaphore and resets the schema after it.
+var kustomizeSem = semaphore.NewWeighted(kustomizeAlone)
+
+const kustomizeAlone = 1 << 20
+
+// setsOpenAPI finds a top-level openapi field in a kustomization.
+var setsOpenAPI = regexp.MustCompile(`(?m)^openapi\s*:`)
 
 // render runs kustomize on the unit's directory over an in-memory copy of the
 // commit, with plugins and remote bases refused, and records every path it looked
@@ -27,9 +33,12 @@ var kustomizeMu sync.Mutex
 // the kustomization file, line 1, when that cannot be told.
 func (b *builder) render(u *unit) {
 	dir := path.Dir(u.path)
-	fs := &recordingFS{FileSystem: b.tree.memFS(), tree: b.tree, deps: map[string]string{}, root: path.Join("/", dir)}
-	objs, err := runKustomize(fs)
-	u.deps, u.volatile, u.failed = fs.deps, fs.volatile, err != nil
+	fs := &recordingFS{FileSystem: b.tree.memFS(), tree: b.tree, deps: map[string]string{}, root: path.Join("/", dir), ctx: b.ctx, budget: b.budget}
+	objs, cost, err := runKustomize(fs, b.budget)
+	u.deps, u.volatile, u.failed, u.cost = fs.deps, fs.volatile, err != nil, cost
+	if b.budget.over() {
+		return
+	}
 	if err != nil {
 		u.problem(1, "kustomize build %s: %v", dir, err)
 		return
@@ -56,23 +65,35 @@ type renderedObject struct {
 	via    []string
 }
 
-func runKustomize(fs *recordingFS) (objs []renderedObject, err error) {
+// runKustomize renders the kustomization at fs.root, charging each object to
+// bud before decoding it; cost is what it charged.
+func runKustomize(fs *recordingFS, bud *budget) (objs []renderedObject, cost int64, err error) {
 	opts := krusty.MakeDefaultOptions()
 	opts.LoadRestrictions = types.LoadRestrictionsNone // ../ stays inside the in-memory commit
 	opts.PluginConfig = types.DisabledPluginConfig()
-	kustomizeMu.Lock()
-	defer kustomizeMu.Unlock()
+	weight := int64(1)
+	if fs.tree.setsOpenAPI() {
+		weight = kustomizeAlone
+	}
+	if err := kustomizeSem.Acquire(fs.ctx, weight); err != nil {
+		return nil, 0, err
+	}
+	defer kustomizeSem.Release(weight)
+	if weight == kustomizeAlone {
+		defer openapi.ResetOpenAPI()
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("kustomize failed: %v", r)
 		}
 	}()
 	m, err := krusty.MakeKustomizer(opts).Run(fs, fs.root)
-	if fs.remote != nil { // kustomize may have reported it as a missing kustomization
-		return nil, fs.remote
+	bud.memory.Add(-fs.charged) // kustomize's working memory; its objects are charged below
+	if fs.remote != nil {       // kustomize may have reported it as a missing kustomization
+		return nil, 0, fs.remote
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	resources := m.Resources()
 	objs = make([]renderedObject, len(resources))
@@ -81,18 +102,22 @@ func runKustomize(fs *recordingFS) (objs []renderedObject, err error) {
 		objs[i].via = editedVia(r)
 	}
 	if err := removeBuildMetadata(m, fs.asked); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	for i, r := range resources {
 		data, err := r.MarshalJSON()
 		if err != nil {
-			return nil, fmt.Errorf("encode %s: %w", r.CurId(), err)
+			return nil, cost, fmt.Errorf("encode %s: %w", r.CurId(), err)
 		}
+		if !bud.charge(1, docCost(len(data))) {
+			return nil, cost, bud.exceeded.Load()
+		}
+		cost += docCost(len(data))
 		if err := utiljson.Unmarshal(data, &objs[i].obj); err != nil {
-			return nil, fmt.Errorf("decode %s: %w", r.CurId(), err)
+			return nil, cost, fmt.Errorf("decode %s: %w", r.CurId(), err)
 		}
 	}
-	return objs, nil
+	return objs, cost, nil
 }
 
 // removeBuildMetadata removes the annotations gitgate asked kustomize for and
@@ -149,102 +174,3 @@ func (t *fileTree) memFS() filesys.FileSystem {
 	}
 	return t.fs
 }
-
-// recordingFS notes the state of every path kustomize touches, refuses a
-// kustomization that names a remote base, and has the kustomization being built
-// ask for origin and transformer annotations (which its bases inherit).
-type recordingFS struct {
-	filesys.FileSystem
-	tree     *fileTree
-	root     string // the directory being built, absolute
-	deps     map[string]string
-	volatile bool          // a directory was listed: any new file could matter
-	remote   error         // the first remote reference met
-	asked    buildMetadata // what the kustomization asks for itself: keep those annotations
-}
-
-var _ filesys.FileSystem = (*recordingFS)(nil)
-
-func (r *recordingFS) note(p string) {
-	rel := strings.TrimPrefix(path.Clean(filepath.ToSlash(p)), "/")
-	if rel == "." {
-		rel = ""
-	}
-	r.deps[rel] = r.tree.state(rel)
-}
-
-// ReadFile implements filesys.FileSystem.
-func (r *recordingFS) ReadFile(p string) ([]byte, error) {
-	r.note(p)
-	data, err := r.FileSystem.ReadFile(p)
-	if err == nil && isKustomization(p) {
-		if rerr := remoteReference(data); rerr != nil {
-			if r.remote == nil {
-				r.remote = fmt.Errorf("%s: %w", strings.TrimPrefix(p, "/"), rerr)
-			}
-			return nil, rerr
-		}
-		if path.Dir(path.Clean(filepath.ToSlash(p))) == r.root {
-			data, r.asked = withBuildMetadata(data)
-		}
-	}
-	return data, err
-}
-
-// Open implements filesys.FileSystem.
-func (r *recordingFS) Open(p string) (filesys.File, error) {
-	r.note(p)
-	if isKustomization(p) {
-		return nil, errors.New("kustomization files are read with ReadFile")
-	}
-	return r.FileSystem.Open(p)
-}
-
-// Exists implements filesys.FileSystem.
-func (r *recordingFS) Exists(p string) bool { r.note(p); return r.FileSystem.Exists(p) }
-
-// IsDir implements filesys.FileSystem.
-func (r *recordingFS) IsDir(p string) bool { r.note(p); return r.FileSystem.IsDir(p) }
-
-// CleanedAbs implements filesys.FileSystem.
-func (r *recordingFS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
-	r.note(p)
-	return r.FileSystem.CleanedAbs(p)
-}
-
-// ReadDir implements filesys.FileSystem.
-func (r *recordingFS) ReadDir(p string) ([]string, error) {
-	r.volatile = true
-	return r.FileSystem.ReadDir(p)
-}
-
-// Glob implements filesys.FileSystem.
-func (r *recordingFS) Glob(pattern string) ([]string, error) {
-	r.volatile = true
-	return r.FileSystem.Glob(pattern)
-}
-
-// Walk implements filesys.FileSystem.
-func (r *recordingFS) Walk(p string, fn filepath.WalkFunc) error {
-	r.volatile = true
-	return r.FileSystem.Walk(p, fn)
-}
-
-// The writing methods are refused: a render only reads the commit.
-
-// Create implements filesys.FileSystem.
-func (r *recordingFS) Create(string) (filesys.File, error) { return nil, errReadOnly }
-
-// Mkdir implements filesys.FileSystem.
-func (r *recordingFS) Mkdir(string) error { return errReadOnly }
-
-// MkdirAll implements filesys.FileSystem.
-func (r *recordingFS) MkdirAll(string) error { return errReadOnly }
-
-// RemoveAll implements filesys.FileSystem.
-func (r *recordingFS) RemoveAll(string) error { return errReadOnly }
-
-// WriteFile implements filesys.FileSystem.
-func (r *recordingFS) WriteFile(string, []byte) error { return errReadOnly }
-
-var errReadOnly = errors.New("the commit is read-only")

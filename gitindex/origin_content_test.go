@@ -1,6 +1,7 @@
 package gitindex
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/openapi"
 )
 
 // keepContentObjects are ConfigMaps with annotations of their own, empty ones and none.
@@ -125,9 +127,12 @@ func plainRender(files map[string]string, dir string) ([]map[string]any, error) 
 	}
 	opts := krusty.MakeDefaultOptions()
 	opts.LoadRestrictions = types.LoadRestrictionsNone
-	kustomizeMu.Lock()
+	if err := kustomizeSem.Acquire(context.Background(), kustomizeAlone); err != nil { // the fuzzer may set openapi
+		return nil, err
+	}
 	m, err := krusty.MakeKustomizer(opts).Run(fs, "/"+dir)
-	kustomizeMu.Unlock()
+	openapi.ResetOpenAPI()
+	kustomizeSem.Release(kustomizeAlone)
 	if err != nil {
 		return nil, err
 	}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
+	"sync"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
@@ -54,9 +54,11 @@ type SourceOptions struct {
 	FullHistory bool
 }
 
-// Source is a bare, in-memory clone of the repository. It is not safe for
-// concurrent use: one goroutine (the Poller's) owns it.
+// Source is a bare, in-memory clone of the repository. One goroutine (the
+// Poller's) fetches and lists files; the files' lazy readers may run on a build's
+// goroutine meanwhile, and take turns with it through mu.
 type Source struct {
+	mu       sync.Mutex // held while the clone is read or written
 	opts     SourceOptions
 	repo     *git.Repository
 	storage  *memory.Storage
@@ -84,26 +86,16 @@ func NewSource(opts SourceOptions) (*Source, error) {
 	return &Source{opts: opts}, nil
 }
 
-// URL returns the configured repository URL without any password in it, for
-// messages and Snapshot.Repo.
-func (s *Source) URL() string { return redactURL(s.opts.URL) }
-
-// redactURL hides the password of a URL like https://user:token@host/repo.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	if _, ok := u.User.Password(); !ok {
-		return raw
-	}
-	return u.Redacted()
-}
+// URL returns the configured repository URL without credentials (see Redact),
+// for messages and Snapshot.Repo.
+func (s *Source) URL() string { return Redact(s.opts.URL) }
 
 // Fetch brings the clone up to date and resolves the ref to a commit hash. With
 // VerifyKeys, a commit without a valid signature by one of them is refused with an
 // *UntrustedCommitError.
 func (s *Source) Fetch(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := s.init(); err != nil {
 		return "", err
 	}
@@ -145,7 +137,7 @@ func (s *Source) fetch(ctx context.Context, t transportOpts) error {
 		s.spec = ""
 		return s.fetch(ctx, t)
 	case err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate):
-		return fmt.Errorf("fetch %s: %w", s.URL(), explain(err))
+		return fmt.Errorf("fetch %s: %w", s.URL(), redactError(explain(err)))
 	}
 	return nil
 }
@@ -233,6 +225,8 @@ func (s *Source) Files(commit string, dirs ...string) ([]File, error) {
 // files lists the files of a commit; lazy files are read from the clone only when
 // Build needs them (not for those it reuses), on the Source's goroutine.
 func (s *Source) files(commit string, dirs []string, lazy bool) ([]File, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.repo == nil {
 		return nil, errors.New("repository not fetched yet")
 	}
@@ -240,5 +234,15 @@ func (s *Source) files(commit string, dirs []string, lazy bool) ([]File, error) 
 	if err != nil {
 		return nil, fmt.Errorf("commit %s: %w", commit, err)
 	}
-	return commitFiles(c, dirs, lazy)
+	files, err := commitFiles(c, dirs, lazy)
+	for i := range files {
+		if load := files[i].load; load != nil {
+			files[i].load = func() ([]byte, error) {
+				s.mu.Lock()
+				defer s.mu.Unlock()
+				return load()
+			}
+		}
+	}
+	return files, err
 }

@@ -24,6 +24,7 @@ type unit struct {
 	volatile bool              // the render listed a directory: never reuse it
 	failed   bool              // the render failed
 	pending  bool              // reused as a base with no objects: render if kept
+	cost     int64             // the estimated memory of its objects (see docCost)
 
 	decoded  []decodedObject // fresh objects, before add
 	reused   []*Object       // objects taken from the previous snapshot
@@ -111,6 +112,9 @@ func underAny(p string, kustomizations map[string]bool) bool {
 func (b *builder) load(units []*unit) {
 	var decode []*unit
 	for _, u := range units {
+		if b.stopped() {
+			return
+		}
 		switch {
 		case b.reuse(u):
 		case u.kustomize:
@@ -124,7 +128,7 @@ func (b *builder) load(units []*unit) {
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(decode)/16+1) {
 		wg.Go(func() {
-			for i := next.Add(1) - 1; i < int64(len(decode)); i = next.Add(1) - 1 {
+			for i := next.Add(1) - 1; i < int64(len(decode)) && !b.stopped(); i = next.Add(1) - 1 {
 				b.produce(decode[i])
 			}
 		})
@@ -140,7 +144,7 @@ func (b *builder) read(u *unit) {
 }
 
 func (b *builder) produce(u *unit) {
-	u.decoded, u.reused, u.warnings, u.problems, u.pending = nil, nil, nil, nil, false
+	u.decoded, u.reused, u.warnings, u.problems, u.pending, u.cost = nil, nil, nil, nil, false, 0
 	if u.kustomize {
 		b.render(u)
 		return
@@ -152,12 +156,20 @@ func (b *builder) produce(u *unit) {
 	}
 	var text *sourceText
 	for _, doc := range splitDocuments(u.data) {
+		cost := docCost(len(doc.data))
+		if b.ctx.Err() != nil || !b.budget.charge(0, cost) {
+			return
+		}
+		u.cost += cost
 		m, err := decodeDocument(doc.data)
 		if err != nil {
 			u.problem(doc.line, "invalid YAML: %v", err)
 			continue
 		}
 		objs := expand(u, doc.line, m)
+		if !b.budget.charge(len(objs), 0) {
+			return
+		}
 		if len(objs) == 1 { // List items share a document: their lines stay the list's
 			if text == nil {
 				text = compressText(u.data)

@@ -33,8 +33,9 @@ type Handler struct {
 	rev  atomic.Pointer[Revision]
 	now  func() time.Time
 
-	events   *rate.Limiter
-	draining atomic.Bool
+	events    *rate.Limiter
+	draining  atomic.Bool
+	notLoaded atomic.Pointer[string] // why no revision is loaded yet, if known
 }
 
 var _ admission.Handler = (*Handler)(nil)
@@ -62,12 +63,37 @@ func (h *Handler) Comparer() *drift.Comparer { return h.cmp }
 // answered.
 func (h *Handler) Drain() { h.draining.Store(true) }
 
+// NotLoaded records why no revision could be loaded yet (the commit at HEAD was
+// rejected: over a bound, broken, untrusted), for the denials and the readiness
+// check until one is: a pod restarted on a bad HEAD says why it serves nothing.
+func (h *Handler) NotLoaded(reason string) {
+	if len(reason) > maxNotLoadedReason {
+		reason = reason[:maxNotLoadedReason-3] + "..."
+	}
+	h.notLoaded.Store(&reason)
+}
+
+// maxNotLoadedReason bounds the reason quoted in denials.
+const maxNotLoadedReason = 400
+
+// notLoadedMessage is the denial of a governed write before a revision is loaded.
+func (h *Handler) notLoadedMessage() string {
+	const msg = "gitgate has not loaded git yet; retry in a moment (only the sync identity and cluster controllers may write until it has)"
+	if why := h.notLoaded.Load(); why != nil && *why != "" {
+		return msg + ". The commit at HEAD was not loaded: " + *why
+	}
+	return msg
+}
+
 // Ready is a readiness check: ready once a revision is loaded, until Drain.
 func (h *Handler) Ready(*http.Request) error {
 	if h.draining.Load() {
 		return fmt.Errorf("shutting down")
 	}
 	if h.rev.Load() == nil {
+		if why := h.notLoaded.Load(); why != nil && *why != "" {
+			return fmt.Errorf("no git revision loaded yet: %s", *why)
+		}
 		return fmt.Errorf("no git revision loaded yet")
 	}
 	return nil
@@ -99,7 +125,7 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admis
 		if who == actorController {
 			return allowed("controller; no revision loaded yet")
 		}
-		return h.opts.Metrics.failClosed(admission.Denied("gitgate has not loaded git yet; retry in a moment (only the sync identity and cluster controllers may write until it has)"))
+		return h.opts.Metrics.failClosed(admission.Denied(h.notLoadedMessage()))
 	}
 	v := h.decide(ctx, rev, in)
 	if v.policyErr != nil {

@@ -4,9 +4,12 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gitgate-dev/gitgate/gitindex"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -14,9 +17,15 @@ var version = "dev"
 
 func main() {
 	if err := newRootCommand().Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "gitgate:", err)
+		reportError(os.Stderr, err)
 		os.Exit(exitCode(err))
 	}
+}
+
+// reportError prints a command's error without the credentials a --repo URL
+// may carry (an error can quote the URL).
+func reportError(w io.Writer, err error) {
+	fmt.Fprintln(w, "gitgate:", gitindex.Redact(err.Error()))
 }
 
 func newRootCommand() *cobra.Command {

@@ -12,6 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
+
+	"github.com/gitgate-dev/gitgate/gitindex"
 )
 
 type rbacFlags struct {
@@ -68,7 +70,7 @@ func runRBAC(ctx context.Context, out io.Writer, f *rbacFlags) error {
 	}
 	objs := applierRBAC(snap.Resources(), f.name, invNS, invName, f.leaseName, subject)
 	fmt.Fprintf(out, "# gitgate rbac: the applier's access to the %d resource(s) %s@%s declares.\n",
-		len(snap.Resources()), f.drift.repo, snap.ShortCommit())
+		len(snap.Resources()), gitindex.Redact(f.drift.repo), snap.ShortCommit())
 	for _, o := range objs {
 		data, err := yaml.Marshal(o)
 		if err != nil {

@@ -56,6 +56,7 @@ type serveFlags struct {
 	shutdownDelay                           time.Duration
 	certIPs                                 []net.IP
 	certCheckInterval                       time.Duration
+	limits                                  limitFlags
 }
 
 func newServeCommand() *cobra.Command {
@@ -110,6 +111,7 @@ func newServeCommand() *cobra.Command {
 	fs.BoolVar(&f.rotateCerts, "rotate-certs", false, "manage the serving certificate: keep it in --cert-secret, renew it before expiry, write it to --cert-dir and inject the CA into --webhook-config")
 	fs.StringVar(&f.certSecret, "cert-secret", "gitgate-system/gitgate-tls", "namespace/name of the Secret holding the CA and serving certificate (with --rotate-certs)")
 	fs.StringVar(&f.webhookConfig, "webhook-config", "gitgate", "name of the ValidatingWebhookConfiguration whose caBundle gitgate keeps current (with --rotate-certs)")
+	addLimitFlags(fs, &f.limits)
 	fs.StringSliceVar(&f.certDNSNames, "cert-dns-name", []string{"gitgate.gitgate-system.svc", "gitgate.gitgate-system.svc.cluster.local"}, "DNS names of the serving certificate (with --rotate-certs)")
 	return cmd
 }
@@ -171,7 +173,7 @@ func runServe(ctx context.Context, f *serveFlags) error {
 			log.Info("WARNING: --sync-user looks like a group or a pattern; gitgate matches the sync identity by exact username only", "syncUser", u)
 		}
 	}
-	log.Info("starting gitgate", "version", version, "repo", f.repo, "ref", f.ref, "syncUsers", f.syncUsers)
+	logStart(log, f)
 	return mgr.Start(drainOnSignal(ctrl.LoggerInto(context.Background(), log), h, f.shutdownDelay))
 }
 
@@ -242,8 +244,12 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 	if err != nil {
 		return nil, err
 	}
+	limits, err := f.limits.limits()
+	if err != nil {
+		return nil, err
+	}
 	build := gitindex.BuildOptions{Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace,
-		Scope: mapperScope{mgr.GetRESTMapper()}}
+		Scope: mapperScope{mgr.GetRESTMapper()}, Limits: limits}
 	newRevision := make(chan struct{}, 1)
 	poller := gitindex.NewPoller(src, build, f.interval, func(ctx context.Context, s *gitindex.Snapshot) error {
 		eng, err := policy.Compile(ctx, s.Policies, policy.DefaultOptions())
@@ -257,12 +263,12 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 		}
 		return nil
 	})
-	poller.Log = ctrl.Log.WithName("gitindex")
+	poller.Log, poller.BuildTimeout = ctrl.Log.WithName("gitindex"), f.limits.buildTimeout
 	status, err := newStatusMetrics(crmetrics.Registry)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
-	poller.OnStatus = status.observe
+	poller.OnStatus = status.observeFor(h)
 	if f.webhook {
 		mgr.GetWebhookServer().Register("/validate", &crwebhook.Admission{Handler: h})
 		if err := crmetrics.Registry.Register(newCertExpiry(f.certDir)); err != nil {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-logr/logr"
+
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
@@ -25,6 +27,11 @@ func newSource(f *serveFlags) (*gitindex.Source, error) {
 		opts.VerifyKeys = append(opts.VerifyKeys, string(key))
 	}
 	return gitindex.NewSource(opts)
+}
+
+// logStart logs the start-up settings, the repository URL without credentials.
+func logStart(log logr.Logger, f *serveFlags) {
+	log.Info("starting gitgate", "version", version, "repo", gitindex.Redact(f.repo), "ref", f.ref, "syncUsers", f.syncUsers)
 }
 
 // pushServer serves POST /hooks/git: an authenticated push notification triggers an

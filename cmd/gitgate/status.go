@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/webhook"
 )
 
 // statusMetrics exports the poller's status: the commit being served, the last
@@ -18,6 +19,7 @@ type statusMetrics struct {
 	rejected   *prometheus.GaugeVec
 	lastFetch  prometheus.Gauge
 	failures   prometheus.Counter
+	limits     *prometheus.CounterVec
 	lastCommit string
 	lastReject string
 	lastErr    string
@@ -37,8 +39,14 @@ func newStatusMetrics(reg prometheus.Registerer) (*statusMetrics, error) {
 		failures: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "gitgate_revision_failures_total", Help: "Failed syncs (fetch, build, policy compile); the last good revision keeps serving.",
 		}),
+		limits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gitgate_revision_limit_exceeded_total", Help: "Commits rejected for exceeding a bound on one revision (objects, manifestBytes, indexMemory, buildTime); the previous revision keeps serving.",
+		}, []string{"limit"}),
 	}
-	for _, c := range []prometheus.Collector{m.commit, m.rejected, m.lastFetch, m.failures} {
+	for _, l := range []string{gitindex.LimitObjects, gitindex.LimitManifestBytes, gitindex.LimitIndexMemory, gitindex.LimitBuildTime} {
+		m.limits.WithLabelValues(l)
+	}
+	for _, c := range []prometheus.Collector{m.commit, m.rejected, m.lastFetch, m.failures, m.limits} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -56,6 +64,9 @@ func (m *statusMetrics) observe(st gitindex.Status) {
 		m.lastCommit = st.Commit
 	}
 	if st.RejectedCommit != m.lastReject {
+		if st.RejectedLimit != "" {
+			m.limits.WithLabelValues(st.RejectedLimit).Inc()
+		}
 		m.rejected.Reset()
 		if st.RejectedCommit != "" {
 			m.rejected.WithLabelValues(st.RejectedCommit).Set(1)
@@ -69,6 +80,17 @@ func (m *statusMetrics) observe(st gitindex.Status) {
 		m.failures.Inc()
 	}
 	m.lastErr = st.Err
+}
+
+// observeFor is the Poller's OnStatus callback: metrics, and until a revision
+// is served, the reason for the handler's "not loaded" denials.
+func (m *statusMetrics) observeFor(h *webhook.Handler) func(gitindex.Status) {
+	return func(st gitindex.Status) {
+		m.observe(st)
+		if st.Commit == "" {
+			h.NotLoaded(st.Err)
+		}
+	}
 }
 
 // mapperScope tells gitindex which kinds are namespaced from API discovery (the

@@ -20,6 +20,9 @@
 //  4. the index (gitindex's BenchmarkBuild, plus Build in-process against a
 //     plain YAML decode of the same files);
 //  5. policy evaluation (policy's BenchmarkEvaluate; 0 rules is the baseline).
+//  6. the bounds on one revision (gitindex's BenchmarkLimits): an oversized
+//     commit rejected against the same commit built unbounded, and the largest
+//     accepted revisions against the pod's memory limit.
 //
 // Every loop is bounded in count and time and talks to loopback only. Nothing
 // here fails on timing: a missed goal is reported, not enforced.

@@ -167,6 +167,8 @@ func run(ctx context.Context, cfg config) error {
 	step(func() section { return stepIndex(ctx, cfg, idx) })
 	logf("5. policy")
 	step(func() section { return stepPolicy(ctx, cfg) })
+	logf("6. bounds on one revision")
+	step(func() section { return stepBounds(ctx) })
 	m.loadEnd = loadavg()
 	return write(cfg.out, markdown(m, sections), latencySVG(tlsStats, m.subtitle()))
 }

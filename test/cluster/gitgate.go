@@ -89,16 +89,27 @@ func StartGitgate(bin, dir, kubeconfig string, args ...string) (*Gitgate, error)
 }
 
 func (g *Gitgate) start() error {
-	g.cmd = exec.Command(g.bin, g.args...)
-	g.cmd.Stdout, g.cmd.Stderr = g.log, g.log
-	if err := g.cmd.Start(); err != nil {
-		return fmt.Errorf("start gitgate: %w", err)
+	if err := g.launch(); err != nil {
+		return err
 	}
 	if err := g.WaitReady(60 * time.Second); err != nil {
 		return fmt.Errorf("%w (log: %s)", err, g.log.Name())
 	}
 	return nil
 }
+
+func (g *Gitgate) launch() error {
+	g.cmd = exec.Command(g.bin, g.args...)
+	g.cmd.Stdout, g.cmd.Stderr = g.log, g.log
+	if err := g.cmd.Start(); err != nil {
+		return fmt.Errorf("start gitgate: %w", err)
+	}
+	return nil
+}
+
+// RestartUnready starts the process again with the same flags and returns at
+// once: for a restart that is not expected to become ready.
+func (g *Gitgate) RestartUnready() error { return g.launch() }
 
 // Kill ends the process abruptly (SIGKILL), as a crash or an OOM kill would.
 func (g *Gitgate) Kill() {
