@@ -27,11 +27,7 @@ func newApplyCommand() *cobra.Command {
 	fs := cmd.Flags()
 	fs.BoolVar(&once, "once", false, "apply once and exit")
 	fs.BoolVar(&dryRun, "dry-run", false, "show what would change (a diff per object) without applying")
-	fs.StringVar(&f.repo, "repo", "", "git repository (as for serve)")
-	fs.StringVar(&f.ref, "ref", "main", "branch, tag or commit")
-	fs.StringSliceVar(&f.paths, "path", []string{"."}, "folder(s) with manifests")
-	fs.StringVar(&f.policyPath, "policy-path", "policies", "folder with Rego policies")
-	fs.StringVar(&f.defaultNamespace, "default-namespace", "default", "as for serve")
+	f.repoFlags.bind(fs, "", "main")
 	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig file")
 	return cmd
 }

@@ -12,21 +12,6 @@ import (
 	"github.com/gitgate-dev/gitgate/gitindex"
 )
 
-// newSource builds the git source from the serve flags (credentials are read from
-// files, as a mounted Secret provides them).
-func newSource(f *serveFlags) (*gitindex.Source, error) {
-	opts := f.git
-	opts.URL, opts.Ref = f.repo, f.ref
-	for _, path := range f.verifyKeyFiles {
-		key, err := gitindex.ReadSecretFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("--verify-key: %w", err)
-		}
-		opts.VerifyKeys = append(opts.VerifyKeys, string(key))
-	}
-	return gitindex.NewSource(opts)
-}
-
 // pushServer serves POST /hooks/git: an authenticated push notification triggers an
 // immediate fetch, so a merge is enforced within a second rather than a poll period.
 func pushServer(f *serveFlags, p *gitindex.Poller) (manager.Runnable, error) {
