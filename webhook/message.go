@@ -59,21 +59,11 @@ func message(rev *Revision, in *input, v *verdict) string {
 func gitSource(v *verdict) string {
 	for _, c := range v.violations {
 		if c.Declared && c.Path != "" {
-			file, line := v.desired.SourceOf(detailPath(c))
+			file, line := v.desired.SourceOf(drift.DetailPath(c))
 			return fmt.Sprintf("%s:%d", file, line)
 		}
 	}
 	return v.desired.Source()
-}
-
-// detailPath is the change's path, down to where git's and the requested value
-// first differ when both are lists or maps compared whole.
-func detailPath(c drift.Change) string {
-	if c.Git == nil || c.New == nil {
-		return c.Path
-	}
-	sub, _, _ := drift.FirstDifference(c.Git, c.New)
-	return c.Path + sub
 }
 
 // reasonLines describes the forbidden changes, then the violations; a change

@@ -50,7 +50,9 @@ func newCheckCommand() *cobra.Command {
 		Use:   "check",
 		Short: "Answer offline what gitgate would: for a commit, or for proposed objects",
 		Long:  checkLong,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runCheck(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), f) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCheck(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), f)
+		},
 	}
 	fs := cmd.Flags()
 	f.repoFlags.bind(fs, ".", "HEAD")

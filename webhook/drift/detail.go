@@ -85,3 +85,14 @@ func isPlainKey(s string) bool {
 	}
 	return true
 }
+
+// DetailPath is a change's path, down to where git's and the new value first
+// differ when both are lists or maps compared whole: the field a message shows
+// and whose line in git it points at.
+func DetailPath(c Change) string {
+	if c.Git == nil || c.New == nil {
+		return c.Path
+	}
+	sub, _, _ := FirstDifference(c.Git, c.New)
+	return c.Path + sub
+}
