@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
@@ -27,6 +28,11 @@ const fixtureDir = "testdata/checkrepo"
 // fixtureRepo writes the fixture, with extra files (path → content; "" deletes)
 // over it, to a new git repository and commits it; it returns the folder.
 func fixtureRepo(t *testing.T, extra map[string]string) string {
+	return signedFixtureRepo(t, extra, nil)
+}
+
+// signedFixtureRepo is fixtureRepo with the commit signed by signer (nil: unsigned).
+func signedFixtureRepo(t *testing.T, extra map[string]string, signer *openpgp.Entity) string {
 	t.Helper()
 	dir := t.TempDir()
 	err := filepath.WalkDir(fixtureDir, func(p string, d fs.DirEntry, err error) error {
@@ -53,7 +59,7 @@ func fixtureRepo(t *testing.T, extra map[string]string) string {
 			t.Fatal(err)
 		}
 	}
-	commitAll(t, dir)
+	commitAll(t, dir, signer)
 	return dir
 }
 
@@ -65,7 +71,7 @@ func writeFile(p string, data []byte) error {
 }
 
 // commitAll commits every file of the working copy dir (a new repository).
-func commitAll(t *testing.T, dir string) {
+func commitAll(t *testing.T, dir string, signer *openpgp.Entity) {
 	t.Helper()
 	repo, err := git.PlainInit(dir, false)
 	if err != nil {
@@ -79,7 +85,7 @@ func commitAll(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	sig := &object.Signature{Name: "test", Email: "test@example.invalid", When: time.Unix(1700000000, 0)}
-	if _, err := wt.Commit("fixture", &git.CommitOptions{Author: sig}); err != nil {
+	if _, err := wt.Commit("fixture", &git.CommitOptions{Author: sig, SignKey: signer}); err != nil {
 		t.Fatal(err)
 	}
 }
