@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
@@ -101,10 +102,34 @@ func describe(c drift.Change, in *input, secret, forbidden bool) string {
 		return fmt.Sprintf("%s: git has %s, request removes it", c.Path, show(c.Git, secret))
 	}
 	sub, g, n := drift.FirstDifference(c.Git, c.New)
+	gs, ns := showPair(g, n, secret)
 	if sub != "" {
-		return fmt.Sprintf("%s: differs at %s%s: git has %s, request has %s", c.Path, c.Path, sub, show(g, secret), show(n, secret))
+		return fmt.Sprintf("%s: differs at %s%s: git has %s, request has %s", c.Path, c.Path, sub, gs, ns)
 	}
-	return fmt.Sprintf("%s: git has %s, request has %s", c.Path, show(c.Git, secret), show(c.New, secret))
+	return fmt.Sprintf("%s: git has %s, request has %s", c.Path, gs, ns)
+}
+
+// showPair renders git's and the requested value; two long strings that share
+// a beginning are shown from a little before where they differ, so that the
+// difference is not cut off.
+func showPair(g, n any, secret bool) (string, string) {
+	a, aok := g.(string)
+	b, bok := n.(string)
+	if secret || !aok || !bok || len(a) <= maxValueLen-2 && len(b) <= maxValueLen-2 {
+		return show(g, secret), show(n, secret)
+	}
+	p := 0
+	for p < len(a) && p < len(b) && a[p] == b[p] {
+		p++
+	}
+	if p < maxValueLen/2 {
+		return show(g, secret), show(n, secret)
+	}
+	from := p - maxValueLen/4
+	for from > 0 && !utf8.RuneStart(a[from]) {
+		from--
+	}
+	return "..." + show(a[from:], false), "..." + show(b[from:], false)
 }
 
 // advice is the way forward; src is gitSource(v) when git declares the object.
