@@ -2,6 +2,7 @@ package gitindex
 
 import (
 	"fmt"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -78,7 +79,7 @@ func ReadProposed(data []byte) (objs []Proposed, problems []string) {
 		}
 		items, isList := m["items"].([]any)
 		kind, _ := m["kind"].(string)
-		if !isList || len(kind) <= 4 || kind[len(kind)-4:] != "List" {
+		if !isList || !strings.HasSuffix(kind, "List") {
 			objs = append(objs, Proposed{Line: doc.line, Object: m})
 			continue
 		}
