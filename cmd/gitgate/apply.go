@@ -49,7 +49,8 @@ func runApply(ctx context.Context, out io.Writer, f *driftFlags, dryRun bool) er
 		for _, o := range res.Objects {
 			fmt.Fprintf(out, "%s %s %s\n", o.Key, o.Action, o.Status)
 			for _, d := range o.Diff {
-				fmt.Fprintf(out, "    %s: live %s, git %s\n", d.Path, short(d.New), short(d.Git))
+				sub, git, live := drift.FirstDifference(d.Git, d.New) // where a list compared whole differs
+				fmt.Fprintf(out, "    %s%s: live %s, git %s\n", d.Path, sub, short(live), short(git))
 			}
 		}
 		fmt.Fprintf(out, "%.7s: %s\n", snap.Commit, res.Summary())
