@@ -75,7 +75,7 @@ func printDrift(out io.Writer, format string, rep *scan.Report) error {
 				if i > 0 {
 					what += ", "
 				}
-				what += c.Path
+				what += drift.DetailPath(c) // a list compared whole: where it differs
 			}
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", f.Key.Kind, f.Key.Namespace, f.Key.Name, f.Source, what)
