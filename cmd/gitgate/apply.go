@@ -39,7 +39,7 @@ func runApply(ctx context.Context, out io.Writer, f *driftFlags, dryRun bool) er
 	}
 	opts := apply.DefaultOptions()
 	opts.DryRun = dryRun
-	opts.Comparer = drift.New(drift.NewBuiltinSchemas())
+	opts.Comparer = drift.New(drift.Chain{drift.NewBuiltinSchemas(), drift.NewCRDSchemas(snap.CRDs())})
 	a, err := apply.New(c, opts)
 	if err != nil {
 		return err

@@ -41,7 +41,7 @@ func runDrift(ctx context.Context, out io.Writer, f *driftFlags) error {
 	if err != nil {
 		return err
 	}
-	rep, err := (&scan.Scanner{Reader: c, Comparer: drift.New(drift.NewBuiltinSchemas())}).Scan(ctx, snap)
+	rep, err := (&scan.Scanner{Reader: c, Comparer: drift.New(drift.Chain{drift.NewBuiltinSchemas(), drift.NewCRDSchemas(snap.CRDs())})}).Scan(ctx, snap)
 	if err != nil {
 		return err
 	}
