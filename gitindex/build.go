@@ -166,7 +166,7 @@ func newBuilder(commit string, files []File, opts BuildOptions) *builder {
 		size = opts.Previous.Len() // most likely about the same
 	}
 	return &builder{ctx: context.Background(), opts: opts, tree: newFileTree(files), compact: newCompactor(), budget: &budget{limits: opts.Limits}, snap: &Snapshot{
-		Repo: Redact(opts.Repo), Commit: commit, Policies: map[string]string{},
+		Repo: Redact(opts.Repo), Commit: commit, PolicyPath: opts.PolicyPath, Policies: map[string]string{},
 		objects: make(map[Key]*Object, size), kinds: map[schema.GroupKind]bool{}, namespaces: map[string]bool{},
 		resources: map[schema.GroupResource]string{}, units: make(map[string]*unitRecord, len(files)),
 	}}
@@ -176,9 +176,10 @@ type decodedObject struct {
 	path   string
 	line   int
 	obj    map[string]any
-	src    *sourceText // the file's text, for LineOf; nil for List items and generated objects
+	src    *sourceText // the file's text, for LineOf; nil for generated objects
 	span   [2]int      // the object's document in src
 	origin bool        // a kustomization took it from path and may have changed it
+	item   bool        // src's span is its item of a List document (a one-item sequence)
 	edits  *editChain  // the patches, images and replicas entries applied to it
 }
 
@@ -243,7 +244,7 @@ func (b *builder) add(u *unit, d decodedObject, scope Scope) *Object {
 	normalize(key, d.obj)
 	o := &Object{Key: key, APIVersion: apiVersion, Object: b.compact.object(d.obj), Path: d.path, Line: d.line, src: d.src,
 		docStart: uint32(d.span[0]), docEnd: uint32(d.span[1]),
-		edits: d.edits, namespaced: namespaced, defaulted: defaulted, origin: d.origin}
+		edits: d.edits, namespaced: namespaced, defaulted: defaulted, origin: d.origin, listItem: d.item}
 	if !b.put(u, o) {
 		return nil
 	}

@@ -50,7 +50,7 @@ func TestBuild(t *testing.T) {
 	want := []string{
 		"Namespace staging @ k8s/all.yaml:2",
 		"Deployment.apps apps/nginx @ k8s/all.yaml:7",
-		"ConfigMap other/a @ k8s/all.yaml:16",
+		"ConfigMap other/a @ k8s/all.yaml:19", // the item's own line
 		"Secret apps/s @ k8s/secret.json:1",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -233,6 +233,10 @@ func pointerOf(obj any, segs []string) ([]string, bool) {
 			continue
 		}
 		list, _ := v.([]any)
+		if i, ok := itemIndex(seg); ok && i < len(list) {
+			out, v = append(out, strconv.Itoa(i)), list[i]
+			continue
+		}
 		found := false
 		for i, item := range list {
 			if m, ok := item.(map[string]any); ok && mapItemMatches(m, strings.Trim(seg, "[]")) {
@@ -259,11 +263,19 @@ func splitPointer(p string) []string {
 	return tokens
 }
 
+// equalTokens reports whether an operation's path tokens a name the pointer
+// b; "-" (append) stands for any position: the operation's value then tells
+// whether it added the item.
 func equalTokens(a, b []string) bool {
 	for i := range a {
-		if a[i] != b[i] {
+		if a[i] != b[i] && (a[i] != "-" || !isIndexToken(b[i])) {
 			return false
 		}
 	}
 	return true
+}
+
+func isIndexToken(t string) bool {
+	_, err := strconv.Atoi(t)
+	return err == nil
 }

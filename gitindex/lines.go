@@ -44,7 +44,7 @@ func (o *Object) lineIn(doc []byte, path string) (line int, settled bool) {
 		return o.Line, !o.origin
 	}
 	segs := splitPath(path)
-	res, ok := findLine(doc, segs, o.origin)
+	res, ok := o.find(doc, segs)
 	switch {
 	case !ok:
 		return o.Line, !o.origin
@@ -60,6 +60,9 @@ func (o *Object) lineIn(doc []byte, path string) (line int, settled bool) {
 // nodeLine where quickLine cannot answer; exact: also where quickLine cannot tell
 // whether the path is there or what its value is.
 func findLine(doc []byte, segs []string, exact bool) (quickResult, bool) {
+	if hasIndex(segs) {
+		return nodeLine(doc, segs) // quickLine selects items by keys only
+	}
 	res, ok := quickLine(doc, segs)
 	if !ok || exact && (res.flowTail || res.scalar && !res.known) {
 		return nodeLine(doc, segs)
@@ -101,6 +104,12 @@ func valueAt(v any, segs []string) any {
 			v = x[fieldName(seg)]
 		case []any:
 			v = nil
+			if i, ok := itemIndex(seg); ok {
+				if i < len(x) {
+					v = x[i]
+				}
+				continue
+			}
 			for _, item := range x {
 				if m, ok := item.(map[string]any); ok && isItem(seg) && mapItemMatches(m, strings.Trim(seg, "[]")) {
 					v = m
@@ -158,6 +167,26 @@ func step(n *yaml.Node, seg string) (*yaml.Node, int) {
 // isItem reports whether a segment selects a list item ([key=value,...]).
 func isItem(seg string) bool { return strings.HasPrefix(seg, "[") && !strings.HasPrefix(seg, `["`) }
 
+// itemIndex reads a positional segment ([3]: the fourth item), which names an
+// item of a list compared whole, whose items have no keys.
+func itemIndex(seg string) (int, bool) {
+	if len(seg) < 3 || seg[0] != '[' || seg[len(seg)-1] != ']' {
+		return 0, false
+	}
+	i, err := strconv.Atoi(seg[1 : len(seg)-1])
+	return i, err == nil && i >= 0
+}
+
+// hasIndex reports whether a path selects an item by position.
+func hasIndex(segs []string) bool {
+	for _, seg := range segs {
+		if _, ok := itemIndex(seg); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // fieldName returns the field a name segment (name or ["quoted.name"]) names.
 func fieldName(seg string) string {
 	if strings.HasPrefix(seg, `["`) {
@@ -172,6 +201,12 @@ func fieldName(seg string) string {
 // item leaves out (a defaulted protocol) does not disqualify it.
 func listItem(n *yaml.Node, keys string) *yaml.Node {
 	if n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	if i, ok := itemIndex("[" + keys + "]"); ok {
+		if i < len(n.Content) {
+			return n.Content[i]
+		}
 		return nil
 	}
 	for _, item := range n.Content {

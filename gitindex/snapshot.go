@@ -58,6 +58,7 @@ type Object struct {
 	namespaced       bool        // the scope Build saw for its kind
 	defaulted        bool        // its namespace is BuildOptions.DefaultNamespace, not git's
 	origin           bool        // rendered by kustomize from the document at Line
+	listItem         bool        // an item of a List: its text is a one-item sequence
 }
 
 // Source renders the object's location as path:line.
@@ -75,6 +76,9 @@ type Snapshot struct {
 	Repo string
 	// Commit is the full commit hash.
 	Commit string
+	// PolicyPath is the folder the policies were read from (BuildOptions.PolicyPath),
+	// named in messages that suggest an exception.
+	PolicyPath string
 	// Policies maps file paths (relative to the repository root) to Rego source.
 	Policies map[string]string
 	// Config is the repository's .gitgate.yaml (zero if absent).

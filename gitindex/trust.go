@@ -7,6 +7,7 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // UntrustedCommitError says that the fetched commit is not signed by any of
@@ -50,6 +51,16 @@ func (s *Source) verify(commit string) error {
 	if err != nil {
 		return fmt.Errorf("verify commit %s: %w", commit, err)
 	}
+	if err := verifySignature(c, s.opts.VerifyKeys); err != nil {
+		return err
+	}
+	s.verified = commit
+	return nil
+}
+
+// verifySignature checks that one of keys made the commit's OpenPGP signature.
+func verifySignature(c *object.Commit, keys []string) error {
+	commit := c.Hash.String()
 	if c.PGPSignature == "" {
 		return &UntrustedCommitError{Commit: commit, Reason: "the commit is not signed"}
 	}
@@ -57,10 +68,9 @@ func (s *Source) verify(commit string) error {
 		return &UntrustedCommitError{Commit: commit, Reason: "the commit's signature is not an OpenPGP signature"}
 	}
 	var reasons []string
-	for _, k := range s.opts.VerifyKeys {
+	for _, k := range keys {
 		_, err := c.Verify(k)
 		if err == nil {
-			s.verified = commit
 			return nil
 		}
 		if !slices.Contains(reasons, err.Error()) {

@@ -170,10 +170,12 @@ func (b *builder) produce(u *unit) {
 		if !b.budget.charge(len(objs), 0) {
 			return
 		}
-		if len(objs) == 1 { // List items share a document: their lines stay the list's
-			if text == nil {
-				text = compressText(u.data)
-			}
+		if text == nil && len(objs) > 0 {
+			text = compressText(u.data)
+		}
+		if _, list := m["items"]; list && objs != nil {
+			placeItems(objs, doc, text) // each item at its own line, if they can be told apart
+		} else if len(objs) == 1 {
 			objs[0].src, objs[0].span = text, [2]int{doc.start, doc.end}
 		}
 		u.decoded = append(u.decoded, objs...)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
@@ -54,46 +55,89 @@ func message(rev *Revision, in *input, v *verdict) string {
 }
 
 // gitSource is path:line of the first drifted field git declares (in a
-// kustomization's patch when one set it), else the object's.
+// kustomization's patch when one set it; for a list or map compared whole, of
+// the first place where the two differ), else the object's.
 func gitSource(v *verdict) string {
 	for _, c := range v.violations {
 		if c.Declared && c.Path != "" {
-			file, line := v.desired.SourceOf(c.Path)
+			file, line := v.desired.SourceOf(drift.DetailPath(c))
 			return fmt.Sprintf("%s:%d", file, line)
 		}
 	}
 	return v.desired.Source()
 }
 
-// reasonLines describes the forbidden changes, then the violations.
+// reasonLines describes the forbidden changes, then the violations; a change
+// that is both (gitgate's own metadata that git declares) is described once.
 func reasonLines(in *input, v *verdict, secret bool) []string {
 	out := make([]string, 0, len(v.forbidden)+len(v.violations))
+	seen := make(map[string]bool, len(v.forbidden))
 	for _, c := range v.forbidden {
+		seen[c.Path] = true
 		out = append(out, describe(c, in, secret, true))
 	}
 	for _, c := range v.violations {
-		out = append(out, describe(c, in, secret, false))
+		if c.Path == "" || !seen[c.Path] {
+			out = append(out, describe(c, in, secret, false))
+		}
 	}
 	return out
 }
 
 func describe(c drift.Change, in *input, secret, forbidden bool) string {
 	switch {
+	case forbidden && c.New == nil:
+		return c.Path + ": removed; only gitgate's sync identity may change gitgate.dev/ labels and annotations"
 	case forbidden:
 		return c.Path + ": only gitgate's sync identity may set gitgate.dev/ labels and annotations"
 	case c.Path == "" && in.req.Operation == "DELETE":
 		return "delete: the object is declared in git"
 	case c.Path == "":
 		return fmt.Sprintf("create: not declared in git, and git manages %s objects in namespace %s", in.key.Kind, in.key.Namespace)
+	case !c.Declared && c.New == nil:
+		return fmt.Sprintf("%s: not declared in git (strict mode), request removes it", c.Path)
 	case !c.Declared:
 		return fmt.Sprintf("%s: not declared in git (strict mode), request sets %s", c.Path, show(c.New, secret))
+	case c.New == nil:
+		return fmt.Sprintf("%s: git has %s, request removes it", c.Path, show(c.Git, secret))
 	}
-	return fmt.Sprintf("%s: git has %s, request has %s", c.Path, show(c.Git, secret), show(c.New, secret))
+	sub, g, n := drift.FirstDifference(c.Git, c.New)
+	gs, ns := showPair(g, n, secret)
+	if sub != "" {
+		return fmt.Sprintf("%s: differs at %s%s: git has %s, request has %s", c.Path, c.Path, sub, gs, ns)
+	}
+	return fmt.Sprintf("%s: git has %s, request has %s", c.Path, gs, ns)
+}
+
+// showPair renders git's and the requested value; two long strings that share
+// a beginning are shown from a little before where they differ, so that the
+// difference is not cut off.
+func showPair(g, n any, secret bool) (string, string) {
+	a, aok := g.(string)
+	b, bok := n.(string)
+	if secret || !aok || !bok || len(a) <= maxValueLen-2 && len(b) <= maxValueLen-2 {
+		return show(g, secret), show(n, secret)
+	}
+	p := 0
+	for p < len(a) && p < len(b) && a[p] == b[p] {
+		p++
+	}
+	if p < maxValueLen/2 {
+		return show(g, secret), show(n, secret)
+	}
+	from := p - maxValueLen/4
+	for from > 0 && !utf8.RuneStart(a[from]) {
+		from--
+	}
+	return "..." + show(a[from:], false), "..." + show(b[from:], false)
 }
 
 // advice is the way forward; src is gitSource(v) when git declares the object.
 func advice(rev *Revision, in *input, v *verdict, src string) string {
-	policyDir := "policies/"
+	policyDir := strings.TrimSuffix(rev.Snapshot.PolicyPath, "/") + "/"
+	if policyDir == "/" {
+		policyDir = "policies/"
+	}
 	switch {
 	case v.notInGit:
 		return fmt.Sprintf("Add it to git (namespace %s is managed by %s), or add an exception under %s.", in.key.Namespace, rev.Snapshot.Repo, policyDir)

@@ -27,11 +27,7 @@ func newApplyCommand() *cobra.Command {
 	fs := cmd.Flags()
 	fs.BoolVar(&once, "once", false, "apply once and exit")
 	fs.BoolVar(&dryRun, "dry-run", false, "show what would change (a diff per object) without applying")
-	fs.StringVar(&f.repo, "repo", "", "git repository (as for serve)")
-	fs.StringVar(&f.ref, "ref", "main", "branch, tag or commit")
-	fs.StringSliceVar(&f.paths, "path", []string{"."}, "folder(s) with manifests")
-	fs.StringVar(&f.policyPath, "policy-path", "policies", "folder with Rego policies")
-	fs.StringVar(&f.defaultNamespace, "default-namespace", "default", "as for serve")
+	f.repoFlags.bind(fs, "", "main")
 	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig file")
 	return cmd
 }
@@ -43,7 +39,7 @@ func runApply(ctx context.Context, out io.Writer, f *driftFlags, dryRun bool) er
 	}
 	opts := apply.DefaultOptions()
 	opts.DryRun = dryRun
-	opts.Comparer = drift.New(drift.NewBuiltinSchemas())
+	opts.Comparer = drift.New(drift.Chain{drift.NewBuiltinSchemas(), drift.NewCRDSchemas(snap.CRDs())})
 	a, err := apply.New(c, opts)
 	if err != nil {
 		return err
@@ -53,7 +49,8 @@ func runApply(ctx context.Context, out io.Writer, f *driftFlags, dryRun bool) er
 		for _, o := range res.Objects {
 			fmt.Fprintf(out, "%s %s %s\n", o.Key, o.Action, o.Status)
 			for _, d := range o.Diff {
-				fmt.Fprintf(out, "    %s: live %s, git %s\n", d.Path, short(d.New), short(d.Git))
+				sub, git, live := drift.FirstDifference(d.Git, d.New) // where a list compared whole differs
+				fmt.Fprintf(out, "    %s%s: live %s, git %s\n", d.Path, sub, short(live), short(git))
 			}
 		}
 		fmt.Fprintf(out, "%.7s: %s\n", snap.Commit, res.Summary())

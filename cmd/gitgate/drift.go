@@ -16,9 +16,9 @@ import (
 )
 
 type driftFlags struct {
-	repo, ref, policyPath, defaultNamespace, kubeconfig, output string
-	paths                                                       []string
-	publish                                                     bool
+	repoFlags
+	kubeconfig, output string
+	publish            bool
 }
 
 func newDriftCommand() *cobra.Command {
@@ -29,11 +29,7 @@ func newDriftCommand() *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return runDrift(cmd.Context(), cmd.OutOrStdout(), f) },
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&f.repo, "repo", "", "git repository (as for serve)")
-	fs.StringVar(&f.ref, "ref", "main", "branch, tag or commit")
-	fs.StringSliceVar(&f.paths, "path", []string{"."}, "folder(s) with manifests")
-	fs.StringVar(&f.policyPath, "policy-path", "policies", "folder with Rego policies")
-	fs.StringVar(&f.defaultNamespace, "default-namespace", "default", "as for serve")
+	f.repoFlags.bind(fs, "", "main")
 	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig file (default: in-cluster, $KUBECONFIG, ~/.kube/config)")
 	fs.StringVarP(&f.output, "output", "o", "table", "table or json")
 	fs.BoolVar(&f.publish, "publish", false, "also write PolicyReports (wgpolicyk8s.io/v1alpha2) when the CRD is installed")
@@ -45,7 +41,7 @@ func runDrift(ctx context.Context, out io.Writer, f *driftFlags) error {
 	if err != nil {
 		return err
 	}
-	rep, err := (&scan.Scanner{Reader: c, Comparer: drift.New(drift.NewBuiltinSchemas())}).Scan(ctx, snap)
+	rep, err := (&scan.Scanner{Reader: c, Comparer: drift.New(drift.Chain{drift.NewBuiltinSchemas(), drift.NewCRDSchemas(snap.CRDs())})}).Scan(ctx, snap)
 	if err != nil {
 		return err
 	}
@@ -79,7 +75,7 @@ func printDrift(out io.Writer, format string, rep *scan.Report) error {
 				if i > 0 {
 					what += ", "
 				}
-				what += c.Path
+				what += drift.DetailPath(c) // a list compared whole: where it differs
 			}
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", f.Key.Kind, f.Key.Namespace, f.Key.Name, f.Source, what)
@@ -94,25 +90,8 @@ func printDrift(out io.Writer, format string, rep *scan.Report) error {
 	return err
 }
 
-// snapshotAndClient fetches the repository, builds the snapshot at the ref and
-// connects to the cluster: what `gitgate drift` and `gitgate apply` both start with.
-// snapshot fetches --repo at --ref and builds it.
-func (f *driftFlags) snapshot(ctx context.Context) (*gitindex.Snapshot, error) {
-	src, err := gitindex.NewSource(gitindex.SourceOptions{URL: f.repo, Ref: f.ref})
-	if err != nil {
-		return nil, err
-	}
-	commit, err := src.Fetch(ctx)
-	if err != nil {
-		return nil, err
-	}
-	files, err := src.Files(commit, append(append([]string(nil), f.paths...), f.policyPath)...)
-	if err != nil {
-		return nil, err
-	}
-	return gitindex.Build(commit, files, gitindex.BuildOptions{Repo: f.repo, Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace})
-}
-
+// snapshotAndClient builds the snapshot at --ref and connects to the cluster:
+// what `gitgate drift` and `gitgate apply` both start with.
 func (f *driftFlags) snapshotAndClient(ctx context.Context) (*gitindex.Snapshot, client.Client, error) {
 	snap, err := f.snapshot(ctx)
 	if err != nil {

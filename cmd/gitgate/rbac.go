@@ -38,10 +38,7 @@ func newRBACCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runRBAC(cmd.Context(), cmd.OutOrStdout(), f) },
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&f.drift.repo, "repo", "", "git repository (as for serve)")
-	fs.StringVar(&f.drift.ref, "ref", "main", "branch, tag or commit")
-	fs.StringSliceVar(&f.drift.paths, "path", []string{"."}, "folder(s) with manifests")
-	fs.StringVar(&f.drift.defaultNamespace, "default-namespace", "default", "as for serve")
+	f.drift.repoFlags.bind(fs, "", "main")
 	fs.StringVar(&f.name, "name", "gitgate-applier", "name of the ClusterRole, Role and their bindings")
 	fs.StringVar(&f.inventory, "inventory", "gitgate-system/gitgate-inventory", "namespace/name of the applier's inventory ConfigMap (as for serve)")
 	fs.StringVar(&f.serviceAccount, "service-account", "gitgate-system/gitgate-applier", "namespace/name of the ServiceAccount the applier runs as")
@@ -63,7 +60,6 @@ func runRBAC(ctx context.Context, out io.Writer, f *rbacFlags) error {
 		}
 		subject = rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: ns, Name: name}
 	}
-	f.drift.policyPath = "policies"
 	snap, err := f.drift.snapshot(ctx)
 	if err != nil {
 		return err

@@ -14,7 +14,7 @@ func TestCommandOutputsRedactTheRepoURL(t *testing.T) {
 	const token = "ghp_UNIQUEcli4711"
 	for _, repo := range []string{"https://" + token + "@127.0.0.1:1/org/repo", "https://bot:" + token + "@127.0.0.1:1/org/repo", "https://127.0.0.1:1/org/repo?token=" + token} {
 		var logged strings.Builder
-		logStart(funcr.New(func(prefix, args string) { logged.WriteString(prefix + args) }, funcr.Options{}), &serveFlags{repo: repo, ref: "main"})
+		logStart(funcr.New(func(prefix, args string) { logged.WriteString(prefix + args) }, funcr.Options{}), &serveFlags{repoFlags: repoFlags{repo: repo, ref: "main"}})
 		if !strings.Contains(logged.String(), "127.0.0.1:1/org/repo") || strings.Contains(logged.String(), token) {
 			t.Errorf("start-up log for %s: %s", repo, logged.String())
 		}

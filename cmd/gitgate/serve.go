@@ -32,31 +32,28 @@ import (
 
 // serveFlags are the flags of `gitgate serve`.
 type serveFlags struct {
-	repo, ref, policyPath, defaultNamespace string
-	paths                                   []string
-	interval                                time.Duration
-	syncUsers, controllerUsers, ctrlGroups  []string
-	certDir, auditLog, kubeconfig           string
-	port                                    int
-	metricsAddr, probeAddr                  string
-	mode, unknown                           string
-	merge                                   bool
-	apply, leaderElect, webhook             bool
-	applyInterval, driftInterval            time.Duration
-	exposureInterval                        time.Duration
-	leaderNamespace, leaderID               string
-	rotateCerts                             bool
-	certSecret, webhookConfig               string
-	certDNSNames                            []string
-	inventory                               string
-	guardWebhook                            bool
-	git                                     gitindex.SourceOptions
-	verifyKeyFiles                          []string
-	pushSecretFile, pushAddr                string
-	shutdownDelay                           time.Duration
-	certIPs                                 []net.IP
-	certCheckInterval                       time.Duration
-	limits                                  limitFlags
+	repoFlags
+	interval                               time.Duration
+	syncUsers, controllerUsers, ctrlGroups []string
+	certDir, auditLog, kubeconfig          string
+	port                                   int
+	metricsAddr, probeAddr                 string
+	mode, unknown                          string
+	merge                                  bool
+	apply, leaderElect, webhook            bool
+	applyInterval, driftInterval           time.Duration
+	exposureInterval                       time.Duration
+	leaderNamespace, leaderID              string
+	rotateCerts                            bool
+	certSecret, webhookConfig              string
+	certDNSNames                           []string
+	inventory                              string
+	guardWebhook                           bool
+	pushSecretFile, pushAddr               string
+	shutdownDelay                          time.Duration
+	certIPs                                []net.IP
+	certCheckInterval                      time.Duration
+	limits                                 limitFlags
 }
 
 func newServeCommand() *cobra.Command {
@@ -67,19 +64,8 @@ func newServeCommand() *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return runServe(cmd.Context(), f) },
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&f.repo, "repo", "", "git repository: local path, file://, https:// or ssh:// URL (required)")
-	fs.StringVar(&f.ref, "ref", "main", "branch, tag or full commit hash to enforce")
-	fs.StringSliceVar(&f.paths, "path", []string{"."}, "folder(s) with manifests, relative to the repository root (repeatable)")
-	fs.StringVar(&f.policyPath, "policy-path", "policies", "folder with Rego policies (package gitgate), relative to the repository root")
+	f.repoFlags.bind(fs, "", "main")
 	fs.DurationVar(&f.interval, "interval", time.Minute, "how often to poll git for new commits")
-	fs.StringVar(&f.git.UsernameFile, "git-username-file", "", "file with the HTTPS/SSH user name (default git)")
-	fs.StringVar(&f.git.PasswordFile, "git-password-file", "", "file with the HTTPS password or access token")
-	fs.StringVar(&f.git.SSHKeyFile, "ssh-key-file", "", "file with the SSH private key (ssh:// and git@host:path URLs)")
-	fs.StringVar(&f.git.SSHKeyPassphraseFile, "ssh-key-passphrase-file", "", "file with the SSH key's passphrase")
-	fs.StringVar(&f.git.KnownHostsFile, "known-hosts-file", "", "known_hosts file; hosts not listed are refused")
-	fs.BoolVar(&f.git.InsecureIgnoreHostKey, "insecure-ignore-host-key", false, "accept any SSH host key (unsafe; explicit opt-in)")
-	fs.StringVar(&f.git.CAFile, "git-ca-file", "", "PEM CA certificates trusted for https:// repositories")
-	fs.StringArrayVar(&f.verifyKeyFiles, "verify-key", nil, "armored OpenPGP public key file; when given, only commits signed by one of the keys are enforced (repeatable)")
 	fs.StringVar(&f.pushSecretFile, "push-secret-file", "", "shared secret for push notifications: POST /hooks/git on --push-bind-address, signed like GitHub (X-Hub-Signature-256) or GitLab (X-Gitlab-Token), triggers an immediate fetch")
 	fs.IPSliceVar(&f.certIPs, "cert-ip", nil, "IP addresses of the serving certificate (with --rotate-certs)")
 	fs.DurationVar(&f.certCheckInterval, "cert-check-interval", time.Hour, "how often to check the serving certificate for renewal (with --rotate-certs)")
@@ -91,7 +77,6 @@ func newServeCommand() *cobra.Command {
 	fs.StringVar(&f.certDir, "cert-dir", "/tmp/k8s-webhook-server/serving-certs", "folder with tls.crt and tls.key (reloaded when they change)")
 	fs.IntVar(&f.port, "port", 9443, "webhook HTTPS port")
 	fs.StringVar(&f.auditLog, "audit-log", "-", `audit log file ("-" = stdout, "" = off)`)
-	fs.StringVar(&f.defaultNamespace, "default-namespace", "default", "namespace of namespaced objects that declare none in git")
 	fs.StringVar(&f.mode, "mode", webhook.ModeEnforce, "enforce (deny drift), warn (allow with a warning) or audit (allow, audit only)")
 	fs.StringVar(&f.unknown, "unknown", "deny", "objects not declared in git, of kinds git manages, in namespaces git governs: deny or allow")
 	fs.BoolVar(&f.merge, "merge", false, "allow changes to paths git does not declare (default strict: deny them)")
@@ -240,7 +225,7 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 	if err != nil {
 		return nil, err
 	}
-	src, err := newSource(f)
+	src, err := f.newSource()
 	if err != nil {
 		return nil, err
 	}

@@ -14,21 +14,6 @@ import (
 	"github.com/gitgate-dev/gitgate/gitindex"
 )
 
-// newSource builds the git source from the serve flags (credentials are read from
-// files, as a mounted Secret provides them).
-func newSource(f *serveFlags) (*gitindex.Source, error) {
-	opts := f.git
-	opts.URL, opts.Ref = f.repo, f.ref
-	for _, path := range f.verifyKeyFiles {
-		key, err := gitindex.ReadSecretFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("--verify-key: %w", err)
-		}
-		opts.VerifyKeys = append(opts.VerifyKeys, string(key))
-	}
-	return gitindex.NewSource(opts)
-}
-
 // logStart logs the start-up settings, the repository URL without credentials.
 func logStart(log logr.Logger, f *serveFlags) {
 	log.Info("starting gitgate", "version", version, "repo", gitindex.Redact(f.repo), "ref", f.ref, "syncUsers", f.syncUsers)

@@ -31,7 +31,8 @@ func TestDriftScanFindsUnguardedChange(t *testing.T) {
 
 	bin := filepath.Join(filepath.Dir(gg.Dir), "bin", "gitgate")
 	out, err := exec.Command(bin, "drift", "--repo="+repo.Dir, "--path=k8s", "--kubeconfig="+cp.Admin).CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "nginx-config") || !strings.Contains(string(out), "data.greeting") {
+	if err == nil || !strings.Contains(string(out), "nginx-config") || !strings.Contains(string(out), "data.greeting") ||
+		!strings.Contains(string(out), "k8s/app/configmap.yaml:7") { // the drifted field's line
 		t.Fatalf("gitgate drift did not report the change (err %v):\n%s", err, out)
 	}
 	eventually(t, 30*time.Second, func() string {

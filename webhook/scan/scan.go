@@ -71,6 +71,10 @@ func (s *Scanner) compare(gvk schema.GroupVersionKind, o *gitindex.Object, live 
 		return f, true
 	}
 	f.Changes = s.Comparer.Against(gvk, obj, o.Object)
+	if len(f.Changes) > 0 { // the drifted field's line, not the object's
+		file, line := o.SourceOf(drift.DetailPath(f.Changes[0]))
+		f.Source = fmt.Sprintf("%s:%d", file, line)
+	}
 	return f, len(f.Changes) > 0
 }
 
