@@ -34,7 +34,7 @@ func pushServer(f *serveFlags, p *gitindex.Poller) (manager.Runnable, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--push-secret-file: %w", err)
 	}
-	h, err := gitindex.NewPushHandler(secret, p.Trigger)
+	h, err := gitindex.NewPushHandler(secret, p.Trigger, gitindex.DefaultPushOptions())
 	if err != nil {
 		return nil, err
 	}
