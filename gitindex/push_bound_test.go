@@ -86,8 +86,8 @@ func TestPushReplay(t *testing.T) {
 	var got []int
 	for _, d := range []delivery{
 		{id: "1", body: body, sig: sig},
-		{id: "1", body: body, sig: sig},                           // redelivered as is
-		{id: "2", body: body, sig: sig},                           // replayed under a new id
+		{id: "1", body: body, sig: sig},                          // redelivered as is
+		{id: "2", body: body, sig: sig},                          // replayed under a new id
 		{id: "3", body: other, sig: hubSignature(secret, other)}, // the next push
 		{id: "4", body: body, sig: hubSignature([]byte("x"), body)},
 	} {
