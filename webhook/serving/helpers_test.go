@@ -17,7 +17,9 @@ import (
 
 // certDir writes a serving certificate for 127.0.0.1 and returns its folder and a
 // client TLS configuration trusting it.
-func certDir(t *testing.T) (string, *tls.Config) {
+func certDir(t *testing.T) (string, *tls.Config) { return certDirB(t) }
+
+func certDirB(t testing.TB) (string, *tls.Config) {
 	t.Helper()
 	b, err := certs.Generate(certs.Options{IPs: []net.IP{net.ParseIP("127.0.0.1")}}, time.Now())
 	if err != nil {
