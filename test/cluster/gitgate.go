@@ -223,7 +223,9 @@ func (g *Gitgate) ScrapeMetrics(token string) (int, string, error) {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: g.TLSConfig()}, Timeout: 30 * time.Second}
+	// A connection per scrape, closed after it: kept-alive ones from a client per
+	// call would pile up against the metrics server's per-address bound.
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: g.TLSConfig(), DisableKeepAlives: true}, Timeout: 30 * time.Second}
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, "", err
