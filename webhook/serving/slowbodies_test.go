@@ -38,12 +38,13 @@ func TestSlowBodiesWebhook(t *testing.T) {
 	attack := slowClients{clients: 60, declared: 7_300_000, sent: 7_000_000, tls: clientTLS, path: "/validate", header: "X-Test: slow"}
 	base := liveHeapMiB()
 	out := attack.run(addr, 20*time.Second)
-	t.Logf("heap: %.0f MiB before, %.0f MiB peak, %.0f MiB live with every body sent, %.0f MiB after; slowest cut %s",
-		base, out.peakMiB, out.liveMiB, liveHeapMiB(), out.slowest.Round(time.Millisecond))
+	t.Logf("heap: %.0f MiB before, %.0f MiB peak, %.0f MiB live with every body sent, %.0f MiB after; slowest cut %s; refused for budget %d, cut at the read timeout %d",
+		base, out.peakMiB, out.liveMiB, liveHeapMiB(), out.slowest.Round(time.Millisecond),
+		limited(m, "webhook", ReasonBodyBudget), limited(m, "webhook", ReasonReadTimeout))
 	if out.open > 0 {
 		t.Errorf("%d of %d connections still open after 20s", out.open, attack.clients)
 	}
-	if bound := opts.ReadTimeout + opts.BudgetWait + 3*time.Second; out.slowest > bound {
+	if bound := opts.ReadTimeout + opts.BudgetWait + 10*time.Second; out.slowest > bound { // slack for a loaded machine; unbounded is never
 		t.Errorf("slowest connection cut after %s, want within %s", out.slowest, bound)
 	}
 	if limited(m, "webhook", ReasonBodyBudget) == 0 || limited(m, "webhook", ReasonReadTimeout) == 0 {
@@ -84,8 +85,9 @@ func TestSlowBodiesPush(t *testing.T) {
 			attack := slowClients{clients: 300, declared: 1 << 20, sent: 900 << 10, path: "/hooks/git", header: "X-Hub-Signature-256: sha256=00"}
 			base := liveHeapMiB()
 			out := attack.run(addr, 20*time.Second)
-			t.Logf("heap: %.0f MiB before, %.0f MiB peak, %.0f MiB live with every body sent, %.0f MiB after; slowest cut %s",
-				base, out.peakMiB, out.liveMiB, liveHeapMiB(), out.slowest.Round(time.Millisecond))
+			t.Logf("heap: %.0f MiB before, %.0f MiB peak, %.0f MiB live with every body sent, %.0f MiB after; slowest cut %s; refused %d (%s), for budget %d, cut at the read timeout %d",
+				base, out.peakMiB, out.liveMiB, liveHeapMiB(), out.slowest.Round(time.Millisecond), limited(m, "push", tt.wantReason), tt.wantReason,
+				limited(m, "push", ReasonBodyBudget), limited(m, "push", ReasonReadTimeout))
 			if out.open > 0 {
 				t.Errorf("%d of %d connections still open after 20s", out.open, attack.clients)
 			}
