@@ -16,6 +16,6 @@ RUN CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags "-s -w -X main.version=
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/gitgate /gitgate
 USER 65532:65532
-EXPOSE 9443 8080 8081
+EXPOSE 9443 8443 8081
 ENTRYPOINT ["/gitgate"]
 CMD ["serve"]

@@ -38,12 +38,13 @@ func TestPushHandler(t *testing.T) {
 		{"GitLab wrong token", "POST", body, map[string]string{"X-Gitlab-Token": "hook-secre"}, http.StatusUnauthorized},
 		{"no authentication", "POST", body, nil, http.StatusUnauthorized},
 		{"GET", "GET", "", map[string]string{"X-Gitlab-Token": "hook-secret"}, http.StatusMethodNotAllowed},
-		{"body over 1 MiB", "POST", strings.Repeat("x", 1<<20+1), map[string]string{"X-Gitlab-Token": "hook-secret"}, http.StatusRequestEntityTooLarge},
+		{"signed body over 1 MiB", "POST", strings.Repeat("x", 1<<20+1), map[string]string{"X-Hub-Signature-256": "sha256=00"}, http.StatusRequestEntityTooLarge},
+		{"GitLab token with a body over 1 MiB: the body is not read", "POST", strings.Repeat("x", 1<<20+1), map[string]string{"X-Gitlab-Token": "hook-secret"}, http.StatusAccepted},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var triggered atomic.Int32
-			h, err := NewPushHandler(secret, func() { triggered.Add(1) })
+			h, err := NewPushHandler(secret, func() { triggered.Add(1) }, DefaultPushOptions())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -61,7 +62,7 @@ func TestPushHandler(t *testing.T) {
 			}
 		})
 	}
-	if _, err := NewPushHandler(nil, func() {}); err == nil {
+	if _, err := NewPushHandler(nil, func() {}, DefaultPushOptions()); err == nil {
 		t.Error("empty secret accepted")
 	}
 }
@@ -80,7 +81,7 @@ func TestPushTriggersPoller(t *testing.T) {
 		served.Store(s)
 		return nil
 	})
-	h, err := NewPushHandler([]byte("s"), p.Trigger)
+	h, err := NewPushHandler([]byte("s"), p.Trigger, DefaultPushOptions())
 	if err != nil {
 		t.Fatal(err)
 	}

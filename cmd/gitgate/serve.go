@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"net"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -54,6 +52,7 @@ type serveFlags struct {
 	certIPs                                []net.IP
 	certCheckInterval                      time.Duration
 	limits                                 limitFlags
+	listen                                 listenerFlags
 }
 
 func newServeCommand() *cobra.Command {
@@ -81,8 +80,9 @@ func newServeCommand() *cobra.Command {
 	fs.StringVar(&f.unknown, "unknown", "deny", "objects not declared in git, of kinds git manages, in namespaces git governs: deny or allow")
 	fs.BoolVar(&f.merge, "merge", false, "allow changes to paths git does not declare (default strict: deny them)")
 	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig file (default: in-cluster, $KUBECONFIG, ~/.kube/config)")
-	fs.StringVar(&f.metricsAddr, "metrics-bind-address", ":8080", `metrics address ("0" = off)`)
-	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "health and readiness probe address")
+	fs.StringVar(&f.metricsAddr, "metrics-bind-address", ":8443", `metrics address, HTTPS with --metrics-auth ("0" = off)`)
+	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", `health and readiness probe address ("0" = off)`)
+	f.listen.bind(fs)
 	fs.BoolVar(&f.webhook, "webhook", true, "serve the admission webhook; --webhook=false with --apply runs the applier alone, e.g. under a ServiceAccount of its own that is the sync identity")
 	fs.BoolVar(&f.apply, "apply", false, "also apply git's HEAD to the cluster with server-side apply, as this process's identity (the sync identity)")
 	fs.DurationVar(&f.applyInterval, "apply-interval", 5*time.Minute, "how often the applier re-applies (self-heal); it also applies on every new commit")
@@ -163,17 +163,14 @@ func runServe(ctx context.Context, f *serveFlags) error {
 }
 
 func newManager(cfg *rest.Config, f *serveFlags) (manager.Manager, error) {
-	server := crwebhook.NewServer(crwebhook.Options{
-		Port:    f.port,
-		CertDir: f.certDir,
-		TLSOpts: []func(*tls.Config){func(c *tls.Config) {
-			c.MinVersion = tls.VersionTLS12
-			c.NextProtos = []string{"http/1.1"} // no HTTP/2 on the webhook server
-		}},
-	})
+	server, err := webhookServer(f)
+	if err != nil {
+		return nil, err
+	}
+	// gitgate's own bounded servers serve metrics and probes (listeners.go).
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Metrics:                 metricsserver.Options{BindAddress: f.metricsAddr},
-		HealthProbeBindAddress:  f.probeAddr,
+		Metrics:                 metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress:  "0",
 		WebhookServer:           server,
 		LeaderElection:          f.leaderElect,
 		LeaderElectionID:        f.leaderID,
@@ -277,16 +274,7 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 			return nil, err
 		}
 	}
-	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
-		return nil, err
-	}
-	if err := mgr.AddReadyzCheck("revision", h.Ready); err != nil {
-		return nil, err
-	}
-	if !f.webhook {
-		return h, nil
-	}
-	return h, mgr.AddReadyzCheck("webhook", mgr.GetWebhookServer().StartedChecker())
+	return h, addListeners(mgr, f, h)
 }
 
 // warmSchemas loads the OpenAPI schemas of the kinds git declares that the built-in

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"errors"
 
 	"fmt"
@@ -37,6 +38,9 @@ type ControlPlane struct {
 	Admin, Sync string
 	Config      *rest.Config
 	Client      client.Client
+	// MetricsToken is a bearer token that may read gitgate's metrics (the
+	// shipped gitgate-metrics-reader rules).
+	MetricsToken string
 
 	kcm *exec.Cmd
 }
@@ -90,6 +94,11 @@ func (cp *ControlPlane) setup(base *rest.Config) error {
 	}
 	if cp.Client, err = client.New(cp.Config, client.Options{}); err != nil {
 		return fmt.Errorf("client: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := cp.metricsScraper(ctx); err != nil {
+		return err
 	}
 	return cp.startKCM(base)
 }

@@ -30,10 +30,13 @@ type Gitgate struct {
 	MetricsPort int
 	AuditLog    string
 	CA          []byte
-	bin         string
-	args        []string
-	cmd         *exec.Cmd
-	log         *os.File
+	// MetricsToken is sent to the metrics endpoint (HTTPS, --metrics-auth);
+	// StartGitgate's callers set it, e.g. to ControlPlane.MetricsToken.
+	MetricsToken string
+	bin          string
+	args         []string
+	cmd          *exec.Cmd
+	log          *os.File
 }
 
 // BuildGitgate compiles cmd/gitgate into dir and returns the binary's path.
@@ -212,15 +215,35 @@ func x509Pool(ca []byte) *x509.CertPool {
 	return pool
 }
 
-// Metrics returns the text of gitgate's /metrics endpoint.
+// Metrics returns the text of gitgate's /metrics endpoint, read with MetricsToken.
 func (g *Gitgate) Metrics() (string, error) {
-	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", g.MetricsPort))
+	code, body, err := g.ScrapeMetrics(g.MetricsToken)
+	if err == nil && code != http.StatusOK {
+		err = fmt.Errorf("GET /metrics: %d %s", code, body)
+	}
+	return body, err
+}
+
+// ScrapeMetrics gets /metrics over HTTPS with token as bearer token ("" sends
+// none) and returns the status and body.
+func (g *Gitgate) ScrapeMetrics(token string) (int, string, error) {
+	req, err := http.NewRequest(http.MethodGet, fmt.Sprintf("https://127.0.0.1:%d/metrics", g.MetricsPort), nil)
 	if err != nil {
-		return "", err
+		return 0, "", err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	// A connection per scrape, closed after it: kept-alive ones from a client per
+	// call would pile up against the metrics server's per-address bound.
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: g.TLSConfig(), DisableKeepAlives: true}, Timeout: 30 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, "", err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	return string(b), err
+	return resp.StatusCode, string(b), err
 }
 
 // WaitCommit waits until gitgate serves commit (or, with rejected, has rejected it).

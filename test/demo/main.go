@@ -56,6 +56,7 @@ func run(keep bool) error {
 	if err != nil {
 		return err
 	}
+	g.MetricsToken = cp.MetricsToken
 	defer g.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -122,6 +122,7 @@ func startGitgate(t *testing.T, name, kubeconfig string, args ...string) *cluste
 	if err != nil {
 		t.Fatal(err)
 	}
+	g.MetricsToken = cp.MetricsToken
 	t.Cleanup(g.Stop)
 	return g
 }

@@ -72,6 +72,11 @@ func TestInstallManifestsSplitIdentities(t *testing.T) {
 		{applierSA, authorizationv1.ResourceAttributes{Verb: "update", Resource: "configmaps", Namespace: "gitgate-system", Name: "gitgate-inventory"}, true},
 		{applierSA, authorizationv1.ResourceAttributes{Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Namespace: "gitgate-system", Name: "gitgate-applier"}, true},
 		{applierSA, authorizationv1.ResourceAttributes{Verb: "impersonate", Resource: "serviceaccounts", Namespace: "gitgate-system", Name: "gitgate-applier"}, false},
+		// Metrics behind authentication: both ask the API server about scrapers.
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "create", Group: "authentication.k8s.io", Resource: "tokenreviews"}, true},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "create", Group: "authorization.k8s.io", Resource: "subjectaccessreviews"}, true},
+		{applierSA, authorizationv1.ResourceAttributes{Verb: "create", Group: "authentication.k8s.io", Resource: "tokenreviews"}, true},
+		{applierSA, authorizationv1.ResourceAttributes{Verb: "create", Group: "authorization.k8s.io", Resource: "subjectaccessreviews"}, true},
 	} {
 		a := c.attr
 		if got := can(c.user, a); got != c.want {

@@ -56,6 +56,7 @@ func run(m *testing.M) (int, error) {
 	if gg, err = cluster.StartGitgate(bin, gdir, cp.Sync, "--repo="+repo.Dir, "--path=k8s", "--interval=1s", "--drift-interval=2s", "--exposure-interval=2s"); err != nil {
 		return 1, dumpOnError(err, gdir)
 	}
+	gg.MetricsToken = cp.MetricsToken
 	defer gg.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
