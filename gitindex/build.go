@@ -96,6 +96,7 @@ func Build(commit string, files []File, opts BuildOptions) (*Snapshot, error) {
 	if len(b.problems) > 0 {
 		return nil, &BuildError{Commit: commit, Problems: b.problems}
 	}
+	b.snap.derive()
 	return b.snap, nil
 }
 
