@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -157,4 +158,55 @@ func TestControllerIdentities(t *testing.T) {
 		}
 	}
 	mustKubectl(t, cp.Admin, "-n", "staging", "get", "configmap,service", name)
+}
+
+// gauge reads one unlabelled gauge from the shared gitgate's /metrics.
+func gauge(t *testing.T, name string) float64 {
+	t.Helper()
+	var v float64
+	eventually(t, 20*time.Second, func() string {
+		m, err := gg.Metrics()
+		if err != nil {
+			return err.Error()
+		}
+		for line := range strings.Lines(m) {
+			if rest, ok := strings.CutPrefix(line, name+" "); ok {
+				if v, err = strconv.ParseFloat(strings.TrimSpace(rest), 64); err != nil {
+					return err.Error()
+				}
+				return ""
+			}
+		}
+		return "no " + name + " in /metrics"
+	})
+	return v
+}
+
+// Who can act as a controller identity is reported like who can act as the sync
+// identity: impersonating system:kube-controller-manager is one more exposure.
+func TestExposureOfControllerIdentity(t *testing.T) {
+	const metric = "gitgate_controller_identity_exposures"
+	grant, subject := uniqueName("act-as-kcm"), uniqueName("eve")
+	n := gauge(t, metric)
+	grantImpersonation(t.Context(), t, grant, subject, "users", "system:kube-controller-manager")
+	eventually(t, 30*time.Second, func() string {
+		if got := gauge(t, metric); got != n+1 {
+			return fmt.Sprintf("%s = %v, want %v", metric, got, n+1)
+		}
+		return ""
+	})
+	log, err := os.ReadFile(filepath.Join(gg.Dir, "gitgate.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), `"subject":"User `+subject+`"`) || !strings.Contains(string(log), "act as a cluster controller identity") {
+		t.Errorf("the log does not name %s as able to act as a controller identity", subject)
+	}
+	deleteGrant(t.Context(), t, grant)
+	eventually(t, 30*time.Second, func() string {
+		if got := gauge(t, metric); got != n {
+			return fmt.Sprintf("%s = %v, want %v after the grant is gone", metric, got, n)
+		}
+		return ""
+	})
 }
