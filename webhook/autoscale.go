@@ -17,7 +17,7 @@ func judgeReplicas(f *findings, in *input, c drift.Change, a gitindex.Autoscalin
 	if rolesOf(in.req.UserInfo).has(roleAutoscale) && whole && a.Allows(n) {
 		return
 	}
-	f.add(c, fmt.Sprintf("owned by the HorizontalPodAutoscaler %s declared in git at %s: only the HPA controller moves it, within %d..%d; request has %s",
+	f.add(c, fmt.Sprintf("owned by %s (git: %s): only the HPA controller moves it, within %d..%d; request has %s",
 		a.HPA, a.Source, a.Min, a.Max, show(c.New, false)))
 }
 

@@ -110,14 +110,14 @@ func TestControllerRoles(t *testing.T) {
 		// spec.replicas of an HPA's target belongs to the HPA controller, within git's range.
 		{name: "HPA controller within min..max", req: scale(hpaUser, "nginx", "3", "5"), allowed: true},
 		{name: "HPA controller as kube-controller-manager", req: scale(kcmUser, "nginx", "3", "2"), allowed: true},
-		{name: "HPA controller beyond max", req: scale(hpaUser, "nginx", "3", "6"), want: []string{"spec.replicas: owned by the HorizontalPodAutoscaler", "staging/nginx declared in git at k8s/app/hpa.yaml:1", "within 2..5; request has 6"}},
+		{name: "HPA controller beyond max", req: scale(hpaUser, "nginx", "3", "6"), want: []string{"spec.replicas: owned by HorizontalPodAutoscaler.autoscaling staging/nginx (git: k8s/app/hpa.yaml:1)", "within 2..5; request has 6"}},
 		{name: "HPA controller below min", req: scale(hpaUser, "nginx", "3", "1"), want: []string{"within 2..5"}},
 		{name: "HPA controller on a Deployment no HPA in git scales", req: scale(hpaUser, "worker", "1", "2"), want: []string{"spec.replicas: git has 1, request has 2"}},
 		{name: "another controller on an HPA's target", req: scale(depUser, "nginx", "3", "4"), want: []string{"only the HPA controller moves it"}},
 		{name: "a human within the range", req: scale("alice", "nginx", "3", "4"), want: []string{"only the HPA controller moves it"}},
 		{name: "a human back to git's value", req: scale("alice", "nginx", "4", "3"), want: []string{"only the HPA controller moves it"}},
 		{name: "a human through the Deployment", req: reqOpts{op: admissionv1.Update, user: "alice", kind: deployKind, ns: "staging", name: "nginx",
-			old: liveDeployment, obj: edit(liveDeployment, "replicas: 3", "replicas: 4")}, want: []string{"spec.replicas: owned by the HorizontalPodAutoscaler"}},
+			old: liveDeployment, obj: edit(liveDeployment, "replicas: 3", "replicas: 4")}, want: []string{"spec.replicas: owned by HorizontalPodAutoscaler.autoscaling staging/nginx"}},
 		{name: "a human's unrelated update of an autoscaled Deployment", req: reqOpts{op: admissionv1.Update, user: "alice", kind: deployKind, ns: "staging", name: "nginx",
 			old: edit(liveDeployment, "replicas: 3", "replicas: 4"), obj: edit(liveDeployment, "replicas: 3", "replicas: 4", `resourceVersion: "7"`, `resourceVersion: "8"`)}, allowed: true},
 		// A Namespace holding declared objects: the same answer as deleting them.

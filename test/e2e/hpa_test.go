@@ -55,7 +55,7 @@ func TestHPAOwnsReplicas(t *testing.T) {
 			return ""
 		})
 		out, ok := kubectl(t, cp.Admin, "-n", "staging", "scale", "deployment", name, "--replicas=3")
-		denied(t, out, ok, "spec.replicas: owned by the HorizontalPodAutoscaler staging/"+name, "within 2..3")
+		denied(t, out, ok, "spec.replicas: owned by HorizontalPodAutoscaler.autoscaling staging/"+name, "within 2..3")
 		out, ok = kubectl(t, cp.Admin, "-n", "staging", "scale", "deployment", name, "--replicas=1")
 		denied(t, out, ok, "only the HPA controller moves it")
 		for _, l := range auditLines(t) {
