@@ -228,9 +228,11 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 		return nil, fmt.Errorf("discovery: %w", err)
 	}
 	crdSchemas := drift.NewOpenAPISchemas(openapi3.NewRoot(disc.OpenAPIV3()))
-	namespaces, err := newCachedNamespaces(ctx, mgr.GetCache())
-	if err != nil {
-		return nil, err
+	var namespaces webhook.NamespaceStates // an applier alone needs no namespace watch (nor its RBAC)
+	if f.webhook {
+		if namespaces, err = newCachedNamespaces(ctx, mgr.GetCache()); err != nil {
+			return nil, err
+		}
 	}
 	h, err := webhook.NewHandler(webhook.Options{
 		Namespaces: namespaces,
