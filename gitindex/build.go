@@ -137,6 +137,7 @@ func BuildContext(ctx context.Context, commit string, files []File, opts BuildOp
 	if len(b.problems) > 0 {
 		return nil, &BuildError{Commit: commit, Problems: b.problems}
 	}
+	b.snap.derive()
 	return b.snap, nil
 }
 

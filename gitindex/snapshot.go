@@ -91,6 +91,8 @@ type Snapshot struct {
 	namespaces map[string]bool
 	resources  map[schema.GroupResource]string // → kind, for subresource requests
 	units      map[string]*unitRecord          // by manifest or kustomization path, for the next Build
+	held       map[string]int                  // namespace → declared objects in it (derive)
+	autoscaled map[Key]Autoscaling             // declared HPA targets (derive)
 }
 
 // KindFor returns the kind git declares for an API resource (deployments → Deployment),

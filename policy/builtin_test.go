@@ -14,13 +14,12 @@ import (
 const (
 	restartPath = `spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"]`
 	hpaUser     = "system:serviceaccount:kube-system:horizontal-pod-autoscaler"
+	hpaRetired  = "package gitgate.config\n\ndisable_builtin contains \"hpa-replicas\"\n"
 )
 
 var (
 	restartException = policy.Exception{ID: "rollout-restart",
 		Reason: "kubectl rollout restart only stamps the pod template with restartedAt", Paths: []string{restartPath}}
-	hpaException = policy.Exception{ID: "hpa-replicas",
-		Reason: "the HorizontalPodAutoscaler owns spec.replicas", Paths: []string{"spec.replicas"}}
 )
 
 func TestBuiltinDefaults(t *testing.T) {
@@ -37,10 +36,11 @@ func TestBuiltinDefaults(t *testing.T) {
 		paths: []string{restartPath, `spec.template.metadata.annotations["example.com/other"]`},
 		want:  &policy.Result{Covered: []bool{true, false}, Exceptions: []policy.Exception{restartException}},
 	}, {
-		name:  "hpa scales",
+		// hpa-replicas is retired: the webhook derives the HPA's ownership from git.
+		name:  "the HPA's username is no exception",
 		paths: []string{"spec.replicas", imagePath},
 		edit:  hpa,
-		want:  &policy.Result{Covered: []bool{true, false}, Exceptions: []policy.Exception{hpaException}},
+		want:  &policy.Result{Covered: []bool{false, false}},
 	}, {
 		name:  "a human may not scale",
 		paths: []string{"spec.replicas"},
@@ -52,8 +52,8 @@ func TestBuiltinDefaults(t *testing.T) {
 		edit:  hpa,
 		want:  &policy.Result{Covered: []bool{false, false}},
 	}, {
-		name:    "hpa-replicas disabled by the repository",
-		modules: map[string]string{"config.rego": "package gitgate.config\n\ndisable_builtin contains \"hpa-replicas\"\n"},
+		name:    "the retired hpa-replicas may still be disabled",
+		modules: map[string]string{"config.rego": hpaRetired},
 		paths:   []string{restartPath, "spec.replicas"},
 		edit:    hpa,
 		want:    &policy.Result{Covered: []bool{true, false}, Exceptions: []policy.Exception{restartException}},
@@ -62,15 +62,15 @@ func TestBuiltinDefaults(t *testing.T) {
 		modules: gitgate(`config.disable_builtin := ["rollout-restart"]`),
 		paths:   []string{restartPath, "spec.replicas"},
 		edit:    hpa,
-		want:    &policy.Result{Covered: []bool{false, true}, Exceptions: []policy.Exception{hpaException}},
+		want:    &policy.Result{Covered: []bool{false, false}},
 	}, {
 		name: "repository and builtin exceptions merge",
 		modules: gitgate(`exceptions contains {"id": "image", "reason": "canary", "paths": ["spec.template.spec.containers"]}
 warn contains "canary in progress"`),
 		paths: []string{"spec.replicas", imagePath},
 		edit:  hpa,
-		want: &policy.Result{Covered: []bool{true, true}, Warn: []string{"canary in progress"},
-			Exceptions: []policy.Exception{hpaException, {ID: "image", Reason: "canary", Paths: []string{"spec.template.spec.containers"}}}},
+		want: &policy.Result{Covered: []bool{false, true}, Warn: []string{"canary in progress"},
+			Exceptions: []policy.Exception{{ID: "image", Reason: "canary", Paths: []string{"spec.template.spec.containers"}}}},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

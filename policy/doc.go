@@ -73,18 +73,20 @@
 //   - rollout-restart covers
 //     spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"],
 //     the only change `kubectl rollout restart` makes.
-//   - hpa-replicas covers spec.replicas when the user is
-//     system:serviceaccount:kube-system:horizontal-pod-autoscaler.
 //   - break-glass, described below; off until the repository names groups.
+//
+// The id hpa-replicas is retired (it trusted a username; the webhook now
+// derives from git that a declared HPA owns its declared target's
+// spec.replicas) and is accepted in disable_builtin as a no-op.
 //
 // A repository turns any of them off by listing its id in
 // data.gitgate.config.disable_builtin (a set or an array), for example:
 //
 //	package gitgate.config
 //
-//	disable_builtin contains "hpa-replicas"
+//	disable_builtin contains "rollout-restart"
 //
-// or, from package gitgate, `config.disable_builtin contains "hpa-replicas"`.
+// or, from package gitgate, `config.disable_builtin contains "rollout-restart"`.
 // An unknown id fails Compile, so a typo cannot leave a builtin on.
 //
 // # Break-glass

@@ -35,8 +35,8 @@ test_wrong_expectation if {
 }
 
 test_builtins_are_loaded if {
-	some x in data.gitgate.builtin.exceptions with input as {"request": {"userInfo": {"username": "system:serviceaccount:kube-system:horizontal-pod-autoscaler"}}}
-	x.id == "hpa-replicas"
+	some x in data.gitgate.builtin.exceptions with input as {"request": {"userInfo": {"username": "alice"}}}
+	x.id == "rollout-restart"
 }
 
 test_runtime_error if {

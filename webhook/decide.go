@@ -42,6 +42,7 @@ type verdict struct {
 	breakGlass string
 	notInGit   bool
 	source     string // where in git to change it (gitSource), set by respond
+	notes      map[string]string
 }
 
 func (v *verdict) drifted() bool {
@@ -62,13 +63,18 @@ func (h *Handler) decide(ctx context.Context, rev *Revision, in *input) *verdict
 	if declared || in.actor != actorController {
 		v.forbidden = forgedMetadata(in)
 	}
-	if declared {
+	var f findings
+	switch {
+	case declared:
 		v.desired = desired
-		v.violations = h.managed(in, desired)
-	} else if h.undeclaredCreate(snap, in) {
+		f = h.managed(ctx, snap, in, desired)
+	case holdsDeclared(snap, in.operation(), in.key):
+		f = namespaceDelete(snap, in)
+	case h.undeclaredCreate(snap, in):
 		v.notInGit = true
-		v.violations = []drift.Change{{Path: PathNotInGit}}
+		f.add(drift.Change{Path: PathNotInGit}, "")
 	}
+	v.violations, v.notes = f.changes, f.notes
 	if len(v.violations) > 0 && rev.Policy != nil {
 		h.except(ctx, rev, in, v)
 	}
@@ -76,35 +82,68 @@ func (h *Handler) decide(ctx context.Context, rev *Revision, in *input) *verdict
 	return v
 }
 
-// managed returns the violations of a request on an object git declares.
-func (h *Handler) managed(in *input, desired *gitindex.Object) []drift.Change {
-	switch {
-	case in.operation() == admissionv1.Delete:
-		if metaString(in.old, "deletionTimestamp") != "" || in.actor == actorController {
-			return nil
-		}
-		return []drift.Change{{Path: PathDelete, Declared: true}}
-	case in.operation() == admissionv1.Create:
-		return h.cmp.Against(in.gvk, in.obj, desired.Object)
-	case in.operation() != admissionv1.Update:
-		return nil
-	case in.scale:
-		return h.violations(in, []drift.Change{scaleChange(in, desired)})
-	}
-	return h.violations(in, h.cmp.Diff(in.gvk, in.old, in.obj, desired.Object))
+// findings are a request's violations, some with a note that explains them
+// better than git's and the requested value do (keyed by path).
+type findings struct {
+	changes []drift.Change
+	notes   map[string]string
 }
 
-// violations keeps the changes that are neither toward git nor allowed undeclared.
-func (h *Handler) violations(in *input, changes []drift.Change) []drift.Change {
-	merge := h.opts.Merge || in.actor == actorController
-	var out []drift.Change
-	for _, c := range changes {
-		if c.TowardGit() || (!c.Declared && merge) || drift.Equal(c.Old, c.New) {
-			continue
-		}
-		out = append(out, c)
+func (f *findings) add(c drift.Change, note string) {
+	f.changes = append(f.changes, c)
+	if note == "" {
+		return
 	}
-	return out
+	if f.notes == nil {
+		f.notes = map[string]string{}
+	}
+	f.notes[c.Path] = note
+}
+
+// managed returns the violations of a request on an object git declares.
+func (h *Handler) managed(ctx context.Context, snap *gitindex.Snapshot, in *input, desired *gitindex.Object) findings {
+	var f findings
+	switch {
+	case in.operation() == admissionv1.Delete:
+		h.deleteDeclared(ctx, &f, in, desired)
+	case in.operation() == admissionv1.Create:
+		for _, c := range h.cmp.Against(in.gvk, in.obj, desired.Object) {
+			f.add(c, "")
+		}
+		judgeIdentity(&f, nil, in.obj, desired.Object)
+	case in.operation() != admissionv1.Update:
+	case in.scale:
+		h.violations(&f, snap, in, []drift.Change{scaleChange(in, desired)})
+	default:
+		h.violations(&f, snap, in, h.cmp.Diff(in.gvk, in.old, in.obj, desired.Object))
+		if h.merges(in) { // strict mode already judges every undeclared path
+			judgeIdentity(&f, in.old, in.obj, desired.Object)
+		}
+	}
+	return f
+}
+
+// merges reports whether paths git does not declare may change: in merge mode,
+// and for cluster controllers.
+func (h *Handler) merges(in *input) bool { return h.opts.Merge || in.actor == actorController }
+
+// violations keeps the changes that are neither toward git nor allowed
+// undeclared: in merge mode, and for controllers, a path git does not declare
+// may change, except ownerReferences and finalizers (judgeIdentity) and a
+// spec.replicas an HPA in git owns (judgeReplicas).
+func (h *Handler) violations(f *findings, snap *gitindex.Snapshot, in *input, changes []drift.Change) {
+	merge := h.merges(in)
+	scaled, autoscaled := snap.Autoscaled(in.key)
+	for _, c := range changes {
+		switch {
+		case merge && identityPath(c.Path) || drift.Equal(c.Old, c.New):
+		case autoscaled && c.Path == "spec.replicas":
+			judgeReplicas(f, in, c, scaled)
+		case c.TowardGit() || (!c.Declared && merge):
+		default:
+			f.add(c, "")
+		}
+	}
 }
 
 // scaleChange turns a Scale update into the change of the parent's spec.replicas;

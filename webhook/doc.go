@@ -8,8 +8,18 @@
 //
 // Decision semantics (README.md, "What gitgate decides"):
 //   - the sync identity (exact username) is always allowed;
-//   - cluster controllers are held to git's declared paths only (merge mode) and
-//     may create unmanaged objects and delete;
+//   - cluster controllers, by exact identity (kube-controller-manager's
+//     per-controller ServiceAccounts or system:kube-controller-manager, the
+//     scheduler, kubelets, --controller-user), are held to git's declared paths
+//     (merge mode) and may create undeclared objects; each deletes a declared
+//     object only as its role allows: the garbage collector when git declares
+//     every owner, the namespace controller inside a terminating namespace, the
+//     TTL controller a finished Job whose TTL git declares;
+//   - a declared HPA owns its declared target's spec.replicas within git's
+//     min..max: only the HPA controller moves it, humans never;
+//   - ownerReferences and finalizers are judged in every mode, for controllers
+//     too (the cluster's own finalizers excepted); a Namespace that holds
+//     declared objects may not be deleted unless it is already terminating;
 //   - everyone else: UPDATE "toward git or nothing" over Δ(old, new); scale as an
 //     update of spec.replicas; CREATE of a managed object must match git; CREATE of
 //     an unmanaged object of a kind git manages in a namespace git governs is denied

@@ -203,7 +203,7 @@ func (h *Handler) ungoverned(rev *Revision, req admission.Request, who actor) bo
 		return false // scale resolves its parent kind; deletecollection its name
 	}
 	key := gitindex.Key{Group: req.Kind.Group, Kind: req.Kind.Kind, Namespace: objectNamespace(req), Name: req.Name}
-	if _, managed := rev.Snapshot.Lookup(key); managed {
+	if _, managed := rev.Snapshot.Lookup(key); managed || holdsDeclared(rev.Snapshot, req.Operation, key) {
 		return false
 	}
 	if req.Operation == admissionv1.Create && who == actorHuman && key.Namespace != "" &&

@@ -77,6 +77,10 @@ func reasonLines(in *input, v *verdict, secret bool) []string {
 		out = append(out, describe(c, in, secret, true))
 	}
 	for _, c := range v.violations {
+		if note, ok := v.notes[c.Path]; ok {
+			out = append(out, noted(c, note))
+			continue
+		}
 		if c.Path == "" || !seen[c.Path] {
 			out = append(out, describe(c, in, secret, false))
 		}
@@ -132,6 +136,14 @@ func showPair(g, n any, secret bool) (string, string) {
 	return "..." + show(a[from:], false), "..." + show(b[from:], false)
 }
 
+// noted is a violation's line when the verdict explains it.
+func noted(c drift.Change, note string) string {
+	if c.Path == "" {
+		return "delete: " + note
+	}
+	return c.Path + ": " + note
+}
+
 // advice is the way forward; src is gitSource(v) when git declares the object.
 func advice(rev *Revision, in *input, v *verdict, src string) string {
 	policyDir := strings.TrimSuffix(rev.Snapshot.PolicyPath, "/") + "/"
@@ -141,6 +153,8 @@ func advice(rev *Revision, in *input, v *verdict, src string) string {
 	switch {
 	case v.notInGit:
 		return fmt.Sprintf("Add it to git (namespace %s is managed by %s), or add an exception under %s.", in.key.Namespace, rev.Snapshot.Repo, policyDir)
+	case v.desired == nil && in.req.Operation == "DELETE":
+		return fmt.Sprintf("To delete it, remove what it holds from git and push (the sync prunes it), or add an exception under %s.", policyDir)
 	case v.desired == nil:
 		return "Only gitgate's sync identity may change gitgate.dev/ metadata."
 	case in.req.Operation == "DELETE":

@@ -25,6 +25,10 @@ type Options struct {
 	// AllowUnknown lets anyone create objects git does not declare in namespaces git
 	// governs (--unknown=allow). Default deny.
 	AllowUnknown bool
+	// Namespaces tells which namespaces are terminating: the namespace controller
+	// deletes declared objects only there. Nil: none is (its deletes of declared
+	// objects are denied).
+	Namespaces NamespaceStates
 	// Schemas resolves structural schemas for the comparison; default the built-in kinds.
 	Schemas drift.Schemas
 	// Auditor receives audit records; nil discards them.
@@ -39,12 +43,6 @@ type Options struct {
 func (o *Options) Default() {
 	if o.Mode == "" {
 		o.Mode = ModeEnforce
-	}
-	if o.ControllerUsers == nil {
-		o.ControllerUsers = DefaultControllerUsers
-	}
-	if o.ControllerGroups == nil {
-		o.ControllerGroups = DefaultControllerGroups
 	}
 	if o.Schemas == nil {
 		o.Schemas = drift.NewBuiltinSchemas()
@@ -66,5 +64,5 @@ func (o Options) Validate() error {
 			return fmt.Errorf("sync user must not be empty")
 		}
 	}
-	return nil
+	return o.Identities.Validate()
 }

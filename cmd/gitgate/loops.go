@@ -89,8 +89,13 @@ func backgroundLoops(ctx context.Context, mgr manager.Manager, f *serveFlags, h 
 		if err != nil {
 			return nil, err
 		}
+		cg, err := guard.NewControllerExposuresGauge(crmetrics.Registry)
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, &guard.ExposureLoop{Reader: c, SyncUsers: f.syncUsers, Interval: f.exposureInterval,
-			Log: ctrl.Log.WithName("exposure"), Exposures: g})
+			Log: ctrl.Log.WithName("exposure"), Exposures: g, ControllerExposures: cg,
+			Controllers: append(webhook.BuiltinControllers(), f.controllerUsers...), ControllerGroups: []string{webhook.NodesGroup}})
 	}
 	return out, nil
 }

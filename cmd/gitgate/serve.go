@@ -31,28 +31,28 @@ import (
 // serveFlags are the flags of `gitgate serve`.
 type serveFlags struct {
 	repoFlags
-	interval                               time.Duration
-	syncUsers, controllerUsers, ctrlGroups []string
-	certDir, auditLog, kubeconfig          string
-	port                                   int
-	metricsAddr, probeAddr                 string
-	mode, unknown                          string
-	merge                                  bool
-	apply, leaderElect, webhook            bool
-	applyInterval, driftInterval           time.Duration
-	exposureInterval                       time.Duration
-	leaderNamespace, leaderID              string
-	rotateCerts                            bool
-	certSecret, webhookConfig              string
-	certDNSNames                           []string
-	inventory                              string
-	guardWebhook                           bool
-	pushSecretFile, pushAddr               string
-	shutdownDelay                          time.Duration
-	certIPs                                []net.IP
-	certCheckInterval                      time.Duration
-	limits                                 limitFlags
-	listen                                 listenerFlags
+	interval                      time.Duration
+	syncUsers, controllerUsers    []string
+	certDir, auditLog, kubeconfig string
+	port                          int
+	metricsAddr, probeAddr        string
+	mode, unknown                 string
+	merge                         bool
+	apply, leaderElect, webhook   bool
+	applyInterval, driftInterval  time.Duration
+	exposureInterval              time.Duration
+	leaderNamespace, leaderID     string
+	rotateCerts                   bool
+	certSecret, webhookConfig     string
+	certDNSNames                  []string
+	inventory                     string
+	guardWebhook                  bool
+	pushSecretFile, pushAddr      string
+	shutdownDelay                 time.Duration
+	certIPs                       []net.IP
+	certCheckInterval             time.Duration
+	limits                        limitFlags
+	listen                        listenerFlags
 }
 
 func newServeCommand() *cobra.Command {
@@ -71,8 +71,7 @@ func newServeCommand() *cobra.Command {
 	fs.DurationVar(&f.shutdownDelay, "shutdown-delay", 5*time.Second, "on SIGTERM, report not-ready for this long before stopping, so the Service stops sending requests first; in-flight requests are always finished")
 	fs.StringVar(&f.pushAddr, "push-bind-address", ":8082", "address of the push notification endpoint (with --push-secret-file)")
 	fs.StringArrayVar(&f.syncUsers, "sync-user", nil, "exact username of the sync identity (repeatable; required)")
-	fs.StringArrayVar(&f.controllerUsers, "controller-user", webhook.DefaultControllerUsers, "usernames of cluster controllers, held to git's declared paths only; a trailing * matches a prefix (repeatable)")
-	fs.StringArrayVar(&f.ctrlGroups, "controller-group", webhook.DefaultControllerGroups, "groups of cluster controllers (repeatable)")
+	fs.StringArrayVar(&f.controllerUsers, "controller-user", nil, "exact username of a further cluster controller, held to git's declared paths (repeatable); kube-controller-manager's identities, the scheduler and kubelets are built in")
 	fs.StringVar(&f.certDir, "cert-dir", "/tmp/k8s-webhook-server/serving-certs", "folder with tls.crt and tls.key (reloaded when they change)")
 	fs.IntVar(&f.port, "port", 9443, "webhook HTTPS port")
 	fs.StringVar(&f.auditLog, "audit-log", "-", `audit log file ("-" = stdout, "" = off)`)
@@ -150,7 +149,7 @@ func runServe(ctx context.Context, f *serveFlags) error {
 			warnApplierNotSync(ctx, cs, f.syncUsers)
 		}
 		if f.webhook {
-			warnControllersNotRouted(ctx, cs, f.webhookConfig, f.controllerUsers, f.ctrlGroups)
+			warnControllersNotRouted(ctx, cs, f.webhookConfig, f.controllerUsers)
 		}
 	}
 	for _, u := range f.syncUsers {
@@ -213,9 +212,16 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 		return nil, fmt.Errorf("discovery: %w", err)
 	}
 	crdSchemas := drift.NewOpenAPISchemas(openapi3.NewRoot(disc.OpenAPIV3()))
+	var namespaces webhook.NamespaceStates // an applier alone needs no namespace watch (nor its RBAC)
+	if f.webhook {
+		if namespaces, err = newCachedNamespaces(ctx, mgr.GetCache()); err != nil {
+			return nil, err
+		}
+	}
 	h, err := webhook.NewHandler(webhook.Options{
+		Namespaces: namespaces,
 		Schemas:    drift.Chain{drift.NewBuiltinSchemas(), crdSchemas},
-		Identities: webhook.Identities{SyncUsers: f.syncUsers, ControllerUsers: f.controllerUsers, ControllerGroups: f.ctrlGroups},
+		Identities: webhook.Identities{SyncUsers: f.syncUsers, ControllerUsers: f.controllerUsers},
 		Mode:       f.mode, Merge: f.merge, AllowUnknown: f.unknown == "allow",
 		Auditor: auditLog, Metrics: metrics, Events: mgr.GetEventRecorder("gitgate"),
 	})

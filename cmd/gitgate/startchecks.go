@@ -11,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/gitgate-dev/gitgate/webhook"
 )
 
 // warnApplierNotSync logs a warning when the applier's own identity is not one of
@@ -40,19 +42,20 @@ func whoAmI(ctx context.Context, cs kubernetes.Interface) (string, error) {
 	return r.Status.UserInfo.Username, nil
 }
 
-// warnControllersNotRouted logs a warning for each --controller-user and
-// --controller-group that the webhook configuration's fail-open webhook (the one
-// with failurePolicy Ignore) does not name in its matchConditions: while gitgate is
-// unreachable, that controller's writes would fail closed like a human's. A
-// configuration that cannot be read (not installed yet) is left alone.
-func warnControllersNotRouted(ctx context.Context, cs kubernetes.Interface, name string, users, groups []string) {
+// warnControllersNotRouted logs a warning for each cluster controller identity
+// (the built-in ones, kubelets and every --controller-user) that the webhook
+// configuration's fail-open webhook (the one with failurePolicy Ignore) does not
+// name in its matchConditions: while gitgate is unreachable, that controller's
+// writes would fail closed like a human's. A configuration that cannot be read
+// (not installed yet) is left alone.
+func warnControllersNotRouted(ctx context.Context, cs kubernetes.Interface, name string, extraUsers []string) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	vwc, err := cs.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		return
 	}
-	for _, missing := range unrouted(failOpenConditions(vwc), users, groups) {
+	for _, missing := range unrouted(failOpenConditions(vwc), append(webhook.BuiltinControllers(), extraUsers...)) {
 		ctrl.LoggerFrom(ctx).Info("WARNING: a cluster controller is not routed to the fail-open webhook; while gitgate is unreachable its writes fail",
 			"controller", missing, "webhookConfiguration", name)
 	}
@@ -72,24 +75,18 @@ func failOpenConditions(vwc *admissionregistrationv1.ValidatingWebhookConfigurat
 	return strings.Join(exprs, "\n")
 }
 
-// unrouted returns the controller users and groups that the CEL text does not
-// name: a user as 'name', a "prefix*" user as startsWith('prefix'), a group as
-// 'group' (in request.userInfo.groups).
-func unrouted(cel string, users, groups []string) []string {
+// unrouted returns the controller usernames that the CEL text does not name as
+// 'name', and kubelets unless it names the group 'system:nodes' (with the
+// username prefix 'system:node:').
+func unrouted(cel string, users []string) []string {
 	var out []string
 	for _, u := range users {
-		want := "'" + u + "'"
-		if prefix, ok := strings.CutSuffix(u, "*"); ok {
-			want = "startsWith('" + prefix + "')"
-		}
-		if !strings.Contains(cel, want) {
+		if !strings.Contains(cel, "'"+u+"'") {
 			out = append(out, "user "+u)
 		}
 	}
-	for _, g := range groups {
-		if !strings.Contains(cel, "'"+g+"'") {
-			out = append(out, "group "+g)
-		}
+	if !strings.Contains(cel, "'"+webhook.NodesGroup+"'") || !strings.Contains(cel, "startsWith('"+webhook.KubeletPrefix+"')") {
+		out = append(out, "kubelets ("+webhook.KubeletPrefix+"<node> in group "+webhook.NodesGroup+")")
 	}
 	return out
 }

@@ -25,6 +25,9 @@ func (r *run) applyObject(ctx context.Context, o *gitindex.Object) ObjectResult 
 	if err != nil {
 		return failed(res, "get", o.Key, err)
 	}
+	if a, ok := r.snap.Autoscaled(o.Key); ok {
+		autoscaledReplicas(desired.Object, live, a)
+	}
 	res.Action, res.Diff = r.plan(o, live, desired, gitHash)
 	if res.Action == ActionCreated || res.Action == ActionConfigured {
 		if live, err = r.a.write(ctx, desired, isCreateOnly(o)); err != nil {
@@ -84,6 +87,26 @@ func breakGlassActive(live map[string]any, now time.Time) bool {
 	}
 	until, err := time.Parse(time.RFC3339, annotation(live, BreakGlassUntilAnnotation))
 	return err == nil && now.Before(until) && until.Sub(now) <= MaxBreakGlass
+}
+
+// autoscaledReplicas leaves spec.replicas to the HPA git declares for the object:
+// desired keeps the live value while it lies within git's minReplicas..maxReplicas
+// (so the applier neither fights the HPA controller nor counts its work as drift),
+// else takes git's value brought into that range.
+func autoscaledReplicas(desired map[string]any, live *unstructured.Unstructured, a gitindex.Autoscaling) {
+	spec, ok := desired["spec"].(map[string]any)
+	if !ok {
+		return
+	}
+	if live != nil {
+		if n, found, err := unstructured.NestedInt64(live.Object, "spec", "replicas"); err == nil && found && a.Allows(n) {
+			spec["replicas"] = n
+			return
+		}
+	}
+	if n, ok := spec["replicas"].(int64); ok {
+		spec["replicas"] = min(max(n, a.Min), a.Max)
+	}
 }
 
 func isCreateOnly(o *gitindex.Object) bool {

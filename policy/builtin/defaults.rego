@@ -4,7 +4,7 @@
 # data.gitgate.config.disable_builtin.
 package gitgate.builtin
 
-known_ids := {"rollout-restart", "hpa-replicas", "break-glass"}
+known_ids := {"rollout-restart", "hpa-replicas", "break-glass"} # hpa-replicas: retired, accepted as a no-op
 
 # The repository's configuration, data.gitgate.config, is read with
 # object.get so that the type checker accepts any shape; a wrong shape is
@@ -35,14 +35,10 @@ exceptions contains {
 	"paths": [`spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"]`],
 } if not disabled["rollout-restart"]
 
-# hpa-replicas: the HorizontalPodAutoscaler owns spec.replicas of its target.
-# (The username is a literal so that rule indexing skips this rule for
-# everyone else.)
-exceptions contains {
-	"id": "hpa-replicas",
-	"reason": "the HorizontalPodAutoscaler owns spec.replicas",
-	"paths": ["spec.replicas"],
-} if {
-	input.request.userInfo.username == "system:serviceaccount:kube-system:horizontal-pod-autoscaler"
-	not disabled["hpa-replicas"]
-}
+# hpa-replicas is retired: it trusted a username, so anyone who could act as
+# that ServiceAccount (or make an HPA) moved a git-declared spec.replicas, and it
+# missed the HPA controller running as system:kube-controller-manager. gitgate
+# now derives the ownership from git itself: an HPA declared in git owns its
+# declared target's spec.replicas within git's minReplicas..maxReplicas, for the
+# HPA controller only. The id stays known, so a repository that disables it
+# still compiles; disabling it does nothing.

@@ -10,7 +10,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"k8s.io/client-go/rest"
@@ -42,7 +44,8 @@ type ControlPlane struct {
 	// shipped gitgate-metrics-reader rules).
 	MetricsToken string
 
-	kcm *exec.Cmd
+	kcm       *exec.Cmd
+	kcmConfig string // its kubeconfig
 }
 
 // RepoRoot returns the repository root (the folder holding go.mod).
@@ -147,33 +150,56 @@ func (cp *ControlPlane) addUser(name string, base *rest.Config) (string, *rest.C
 }
 
 // startKCM runs kube-controller-manager beside the API server, so rollouts, garbage
-// collection and namespace teardown really happen.
+// collection and namespace teardown really happen. It starts without
+// per-controller credentials: every controller acts as system:kube-controller-manager.
 func (cp *ControlPlane) startKCM(base *rest.Config) error {
 	kc, _, err := cp.addUser(KCMUser, base)
 	if err != nil {
 		return err
 	}
-	logf, err := os.Create(filepath.Join(cp.Dir, "kube-controller-manager.log"))
+	cp.kcmConfig = kc
+	return cp.runKCM(false)
+}
+
+func (cp *ControlPlane) runKCM(serviceAccounts bool) error {
+	logf, err := os.OpenFile(filepath.Join(cp.Dir, "kube-controller-manager.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
 	cp.kcm = exec.Command(filepath.Join(cp.BinDir, "kube-controller-manager"),
-		"--kubeconfig="+kc, "--leader-elect=false", "--secure-port=0",
-		"--use-service-account-credentials=false", "--controllers=*,-serviceaccount-token",
-		"--concurrent-deployment-syncs=2", "--concurrent-gc-syncs=5", "--v=1")
+		"--kubeconfig="+cp.kcmConfig, "--leader-elect=false", "--secure-port=0",
+		"--use-service-account-credentials="+strconv.FormatBool(serviceAccounts), "--controllers=*,-serviceaccount-token",
+		"--concurrent-deployment-syncs=2", "--concurrent-gc-syncs=5", "--horizontal-pod-autoscaler-sync-period=2s", "--v=1")
 	cp.kcm.Stdout, cp.kcm.Stderr = logf, logf
 	if err := cp.kcm.Start(); err != nil {
+		logf.Close()
 		return fmt.Errorf("start kube-controller-manager: %w", err)
 	}
+	go func(cmd *exec.Cmd) { _ = cmd.Wait(); logf.Close() }(cp.kcm)
 	return nil
+}
+
+// RestartKCM restarts kube-controller-manager with or without per-controller
+// credentials (--use-service-account-credentials): with them, each controller acts
+// as its own kube-system ServiceAccount. Tests that change it restore false.
+func (cp *ControlPlane) RestartKCM(useServiceAccountCredentials bool) error {
+	cp.stopKCM()
+	return cp.runKCM(useServiceAccountCredentials)
+}
+
+func (cp *ControlPlane) stopKCM() {
+	if cp.kcm != nil && cp.kcm.Process != nil {
+		_ = cp.kcm.Process.Kill()
+		// runKCM's goroutine reaps it; until then signal 0 still reaches it.
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && cp.kcm.Process.Signal(syscall.Signal(0)) == nil; {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
 }
 
 // Stop stops kube-controller-manager and the control plane.
 func (cp *ControlPlane) Stop() error {
-	if cp.kcm != nil && cp.kcm.Process != nil {
-		_ = cp.kcm.Process.Kill()
-		_ = cp.kcm.Wait()
-	}
+	cp.stopKCM()
 	return cp.Env.Stop()
 }
 

@@ -114,7 +114,12 @@ func Exposures(ctx context.Context, c client.Reader, syncUser string) ([]Exposur
 // Exposures evaluates the roles and bindings for syncUser, in a stable order
 // (subject, path, binding).
 func (r *RBAC) Exposures(syncUser string) []Exposure {
-	checks := checksFor(syncUser)
+	return r.exposures(syncUser, checksFor(syncUser))
+}
+
+// exposures evaluates checks against every binding; syncUser is the identity
+// they are about, which is never its own exposure ("" for a group).
+func (r *RBAC) exposures(syncUser string, checks []check) []Exposure {
 	clusterRoles := make(map[string][]rbacv1.PolicyRule, len(r.ClusterRoles))
 	for _, cr := range r.ClusterRoles {
 		clusterRoles[cr.Name] = cr.Rules

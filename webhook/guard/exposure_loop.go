@@ -19,6 +19,10 @@ type ExposureLoop struct {
 	Interval  time.Duration // default 10m
 	Log       logr.Logger
 	Exposures prometheus.Gauge // optional
+	// Controllers and ControllerGroups are the cluster controller identities whose
+	// exposure is reported too (log lines and ControllerExposures); none: not checked.
+	Controllers, ControllerGroups []string
+	ControllerExposures           prometheus.Gauge // optional
 }
 
 // NewExposuresGauge registers gitgate_sync_identity_exposures.
@@ -26,6 +30,15 @@ func NewExposuresGauge(reg prometheus.Registerer) (prometheus.Gauge, error) {
 	g := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "gitgate_sync_identity_exposures",
 		Help: "Subjects (per binding and path) that RBAC lets act as the sync identity, besides itself and system:masters, at the last check.",
+	})
+	return g, reg.Register(g)
+}
+
+// NewControllerExposuresGauge registers gitgate_controller_identity_exposures.
+func NewControllerExposuresGauge(reg prometheus.Registerer) (prometheus.Gauge, error) {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "gitgate_controller_identity_exposures",
+		Help: "Subjects (per binding and path) that RBAC lets act as a cluster controller identity, besides those identities and system:masters, at the last check.",
 	})
 	return g, reg.Register(g)
 }
@@ -56,5 +69,23 @@ func (l *ExposureLoop) Check(ctx context.Context) error {
 	if l.Exposures != nil {
 		l.Exposures.Set(float64(n))
 	}
+	l.checkControllers(r)
 	return nil
+}
+
+// checkControllers reports who can act as a controller identity: one line per
+// subject, binding and path, naming how many identities and the first.
+func (l *ExposureLoop) checkControllers(r *RBAC) {
+	if len(l.Controllers) == 0 && len(l.ControllerGroups) == 0 {
+		return
+	}
+	found := r.ControllerExposures(l.Controllers, l.ControllerGroups)
+	for _, e := range found {
+		l.Log.Info("WARNING: RBAC lets a subject act as a cluster controller identity",
+			"subject", e.Subject.String(), "via", e.Via.String(), "path", string(e.Path),
+			"identity", e.Identities[0], "identities", len(e.Identities))
+	}
+	if l.ControllerExposures != nil {
+		l.ControllerExposures.Set(float64(len(found)))
+	}
 }

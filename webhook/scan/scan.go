@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -53,7 +54,7 @@ func (s *Scanner) Scan(ctx context.Context, snap *gitindex.Snapshot) (*Report, e
 			continue
 		}
 		for _, o := range objs {
-			if f, drifted := s.compare(gvk, o, live); drifted {
+			if f, drifted := s.compare(snap, gvk, o, live); drifted {
 				rep.Findings = append(rep.Findings, f)
 			}
 		}
@@ -63,7 +64,7 @@ func (s *Scanner) Scan(ctx context.Context, snap *gitindex.Snapshot) (*Report, e
 	return rep, nil
 }
 
-func (s *Scanner) compare(gvk schema.GroupVersionKind, o *gitindex.Object, live map[gitindex.Key]map[string]any) (Finding, bool) {
+func (s *Scanner) compare(snap *gitindex.Snapshot, gvk schema.GroupVersionKind, o *gitindex.Object, live map[gitindex.Key]map[string]any) (Finding, bool) {
 	f := Finding{Key: o.Key, Source: o.Source()}
 	obj, ok := live[o.Key]
 	if !ok {
@@ -71,11 +72,26 @@ func (s *Scanner) compare(gvk schema.GroupVersionKind, o *gitindex.Object, live 
 		return f, true
 	}
 	f.Changes = s.Comparer.Against(gvk, obj, o.Object)
+	if a, ok := snap.Autoscaled(o.Key); ok {
+		f.Changes = slices.DeleteFunc(f.Changes, func(c drift.Change) bool { return c.Path == "spec.replicas" && autoscaledWithin(c.New, a) })
+	}
 	if len(f.Changes) > 0 { // the drifted field's line, not the object's
 		file, line := o.SourceOf(drift.DetailPath(f.Changes[0]))
 		f.Source = fmt.Sprintf("%s:%d", file, line)
 	}
 	return f, len(f.Changes) > 0
+}
+
+// autoscaledWithin reports whether live replicas lie within the range of the HPA
+// git declares: then they are the HPA controller's, not drift.
+func autoscaledWithin(replicas any, a gitindex.Autoscaling) bool {
+	switch n := replicas.(type) {
+	case int64:
+		return a.Allows(n)
+	case float64:
+		return n == float64(int64(n)) && a.Allows(int64(n))
+	}
+	return false
 }
 
 func (s *Scanner) list(ctx context.Context, gvk schema.GroupVersionKind) (map[gitindex.Key]map[string]any, error) {
