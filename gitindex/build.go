@@ -86,6 +86,9 @@ func Build(commit string, files []File, opts BuildOptions) (*Snapshot, error) {
 	b.revalidate(units, scope)
 	b.index(units, scope)
 	plurals := crdPlurals(crdsOf(units))
+	for gk, plural := range plurals {
+		b.snap.crdKinds[schema.GroupResource{Group: gk.Group, Resource: plural}] = gk.Kind
+	}
 	for gk := range b.snap.kinds {
 		plural, ok := plurals[gk]
 		if !ok {
@@ -116,7 +119,7 @@ func newBuilder(commit string, files []File, opts BuildOptions) *builder {
 	return &builder{opts: opts, tree: newFileTree(files), compact: newCompactor(), snap: &Snapshot{
 		Repo: opts.Repo, Commit: commit, Policies: map[string]string{},
 		objects: make(map[Key]*Object, size), kinds: map[schema.GroupKind]bool{}, namespaces: map[string]bool{},
-		resources: map[schema.GroupResource]string{}, units: make(map[string]*unitRecord, len(files)),
+		resources: map[schema.GroupResource]string{}, crdKinds: map[schema.GroupResource]string{}, units: make(map[string]*unitRecord, len(files)),
 	}}
 }
 

@@ -78,6 +78,9 @@ func (h *Handler) decide(ctx context.Context, rev *Revision, in *input) *verdict
 
 // managed returns the violations of a request on an object git declares.
 func (h *Handler) managed(in *input, desired *gitindex.Object) []drift.Change {
+	if out, ok := h.subresourceViolations(in, desired); ok {
+		return out
+	}
 	switch {
 	case in.operation() == admissionv1.Delete:
 		if metaString(in.old, "deletionTimestamp") != "" || in.actor == actorController {
@@ -88,8 +91,6 @@ func (h *Handler) managed(in *input, desired *gitindex.Object) []drift.Change {
 		return h.cmp.Against(in.gvk, in.obj, desired.Object)
 	case in.operation() != admissionv1.Update:
 		return nil
-	case in.scale:
-		return h.violations(in, []drift.Change{scaleChange(in, desired)})
 	}
 	return h.violations(in, h.cmp.Diff(in.gvk, in.old, in.obj, desired.Object))
 }
@@ -125,7 +126,7 @@ func scaleChange(in *input, desired *gitindex.Object) drift.Change {
 // undeclaredCreate is rule 4: a non-controller creates an object git does not
 // declare, of a kind git manages, in a namespace git governs.
 func (h *Handler) undeclaredCreate(snap *gitindex.Snapshot, in *input) bool {
-	return in.operation() == admissionv1.Create && !in.scale && in.actor == actorHuman && !h.opts.AllowUnknown &&
+	return in.operation() == admissionv1.Create && in.sub == subNone && in.actor == actorHuman && !h.opts.AllowUnknown &&
 		in.key.Namespace != "" && snap.Governs(in.key.Namespace) && snap.ManagesKind(in.key.GroupKind())
 }
 

@@ -78,6 +78,9 @@ func reasonLines(in *input, v *verdict, secret bool) []string {
 }
 
 func describe(c drift.Change, in *input, secret, forbidden bool) string {
+	if line, ok := subresourceLine(c, in); ok && !forbidden {
+		return line
+	}
 	switch {
 	case forbidden:
 		return c.Path + ": only gitgate's sync identity may set gitgate.dev/ labels and annotations"
@@ -94,6 +97,9 @@ func describe(c drift.Change, in *input, secret, forbidden bool) string {
 // advice is the way forward; src is gitSource(v) when git declares the object.
 func advice(rev *Revision, in *input, v *verdict, src string) string {
 	policyDir := "policies/"
+	if s, ok := subresourceAdvice(in, v); ok {
+		return s
+	}
 	switch {
 	case v.notInGit:
 		return fmt.Sprintf("Add it to git (namespace %s is managed by %s), or add an exception under %s.", in.key.Namespace, rev.Snapshot.Repo, policyDir)

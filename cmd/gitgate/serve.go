@@ -229,7 +229,9 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 		return nil, fmt.Errorf("discovery: %w", err)
 	}
 	crdSchemas := drift.NewOpenAPISchemas(openapi3.NewRoot(disc.OpenAPIV3()))
+	kinds := webhook.NewDiscoveryKinds(disc)
 	h, err := webhook.NewHandler(webhook.Options{
+		Kinds:      kinds,
 		Schemas:    drift.Chain{drift.NewBuiltinSchemas(), crdSchemas},
 		Identities: webhook.Identities{SyncUsers: f.syncUsers, ControllerUsers: f.controllerUsers, ControllerGroups: f.ctrlGroups},
 		Mode:       f.mode, Merge: f.merge, AllowUnknown: f.unknown == "allow",
@@ -281,7 +283,7 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 		loops = append(loops, push)
 	}
 	warmer := manager.RunnableFunc(func(ctx context.Context) error { return warmSchemas(ctx, crdSchemas, h) })
-	for _, r := range append([]manager.Runnable{poller, auditLog, warmer}, loops...) {
+	for _, r := range append([]manager.Runnable{poller, auditLog, warmer, kinds}, loops...) {
 		if err := mgr.Add(r); err != nil {
 			return nil, err
 		}
