@@ -9,6 +9,7 @@ import (
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -104,6 +105,12 @@ func webhookGuard(mgr manager.Manager, c client.Client, f *serveFlags, h *webhoo
 	}
 	rec := mgr.GetEventRecorder("gitgate")
 	g := &guard.Guard{Client: c, Name: f.webhookConfig, Log: ctrl.Log.WithName("guard"), Restored: restored}
+	g.Declared = func(context.Context) ([]schema.GroupVersionResource, error) {
+		if rev := h.Revision(); rev != nil {
+			return guard.DeclaredResources(mgr.GetRESTMapper(), rev.Snapshot)
+		}
+		return nil, nil
+	}
 	if f.rotateCerts {
 		g.CABundle = func() []byte {
 			b, _ := os.ReadFile(filepath.Join(f.certDir, certs.CACertFile))
