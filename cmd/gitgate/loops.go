@@ -48,6 +48,12 @@ func backgroundLoops(ctx context.Context, mgr manager.Manager, f *serveFlags, h 
 			return nil, fmt.Errorf("--inventory must be namespace/name, not %q", f.inventory)
 		}
 		opts.InventoryNamespace, opts.InventoryName = ns, name
+		opts.BreakGlassWindow = func(s *gitindex.Snapshot) time.Duration {
+			if rev := h.Revision(); rev != nil && rev.Snapshot == s {
+				return rev.Policy.BreakGlassWindow() // the same revision's policy, or none
+			}
+			return 0
+		}
 		if opts.Metrics, err = apply.NewMetrics(crmetrics.Registry); err != nil {
 			return nil, err
 		}
