@@ -98,6 +98,12 @@ func backgroundLoops(ctx context.Context, mgr manager.Manager, f *serveFlags, h 
 		}
 		out = append(out, &guard.ExposureLoop{Reader: c, SyncUsers: f.syncUsers, Interval: f.exposureInterval,
 			Log: ctrl.Log.WithName("exposure"), Exposures: g})
+		m, err := guard.NewMutatingGauge(crmetrics.Registry)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &guard.MutatingLoop{Reader: c, Declared: declaredResources(mgr, h), Interval: f.exposureInterval,
+			Log: ctrl.Log.WithName("mutating"), Governed: m})
 	}
 	return out, nil
 }
@@ -111,12 +117,7 @@ func webhookGuard(mgr manager.Manager, c client.Client, f *serveFlags, h *webhoo
 	}
 	rec := mgr.GetEventRecorder("gitgate")
 	g := &guard.Guard{Client: c, Name: f.webhookConfig, Log: ctrl.Log.WithName("guard"), Restored: restored}
-	g.Declared = func(context.Context) ([]schema.GroupVersionResource, error) {
-		if rev := h.Revision(); rev != nil {
-			return guard.DeclaredResources(mgr.GetRESTMapper(), rev.Snapshot)
-		}
-		return nil, nil
-	}
+	g.Declared = declaredResources(mgr, h)
 	if f.rotateCerts {
 		g.CABundle = func() []byte {
 			b, _ := os.ReadFile(filepath.Join(f.certDir, certs.CACertFile))
@@ -139,6 +140,17 @@ func webhookGuard(mgr manager.Manager, c client.Client, f *serveFlags, h *webhoo
 		rec.Eventf(ref, nil, "Warning", "WebhookConfigRestored", "Restore", "webhook configuration %s was %s; gitgate restored it", f.webhookConfig, reason)
 	}
 	return g, nil
+}
+
+// declaredResources returns the resources git declares at the current revision
+// (nil before the first), mapped through discovery.
+func declaredResources(mgr manager.Manager, h *webhook.Handler) func(context.Context) ([]schema.GroupVersionResource, error) {
+	return func(context.Context) ([]schema.GroupVersionResource, error) {
+		if rev := h.Revision(); rev != nil {
+			return guard.DeclaredResources(mgr.GetRESTMapper(), rev.Snapshot)
+		}
+		return nil, nil
+	}
 }
 
 func rotator(c client.Client, f *serveFlags) (*certs.Rotator, error) {
