@@ -42,7 +42,8 @@ spec:
 }
 
 // A status write changes no declared field, but it can change metadata: every
-// such write to every declared kind is denied and audited, and nothing persists.
+// such write to every declared kind is denied and audited, unless the kind's
+// status strategy drops the change itself; either way nothing persists.
 func TestStatusSubresource(t *testing.T) {
 	g := startOwnGate(t, "status", statusNS, statusFixture)
 	objects := []string{"namespace/" + statusNS, "deployment/web", "service/web", "pod/solo", "gauge.status.gitgate.dev/g1"}
@@ -58,8 +59,13 @@ func TestStatusSubresource(t *testing.T) {
 		for _, c := range changes {
 			t.Run(obj+" "+c.name, func(t *testing.T) {
 				out, ok := kubectl(t, cp.Admin, "-n", statusNS, "patch", obj, "--subresource=status", "--type=merge", "-p", c.patch)
-				denied(t, out, ok, c.want, "(subresource status)")
-				g.auditedDenial(t, `"subResource":"status"`, `"name":"`+strings.SplitN(obj, "/", 2)[1]+`"`)
+				// Some status strategies (custom resources', and a few fields of
+				// Deployments and Pods) drop metadata changes before admission:
+				// the write changes nothing and never reaches gitgate.
+				if !ok || !strings.Contains(out, "(no change)") {
+					denied(t, out, ok, c.want, "(subresource status)")
+					g.auditedDenial(t, `"subResource":"status"`, `"name":"`+strings.SplitN(obj, "/", 2)[1]+`"`)
+				}
 				got := mustKubectl(t, cp.Admin, "-n", statusNS, "get", obj, "-o", "jsonpath="+c.jsonpath)
 				if strings.Contains(got, "red") || strings.Contains(got, "false") || strings.Contains(got, "example.com/hold") || strings.Contains(got, "gone") {
 					t.Errorf("%s persisted on %s: %s", c.name, obj, got)
