@@ -112,3 +112,13 @@ func variantOf(t *testing.T, f gitFileContent) string {
 	}
 	return p
 }
+
+// readFileOrEmpty returns a file's content, "" if it does not exist yet.
+func readFileOrEmpty(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	return string(data)
+}
