@@ -127,6 +127,9 @@ func BuildContext(ctx context.Context, commit string, files []File, opts BuildOp
 	}
 	b.index(units, scope)
 	plurals := crdPlurals(crdsOf(units))
+	for gk, plural := range plurals {
+		b.snap.crdKinds[schema.GroupResource{Group: gk.Group, Resource: plural}] = gk.Kind
+	}
 	for gk := range b.snap.kinds {
 		plural, ok := plurals[gk]
 		if !ok {
@@ -169,7 +172,7 @@ func newBuilder(commit string, files []File, opts BuildOptions) *builder {
 	return &builder{ctx: context.Background(), opts: opts, tree: newFileTree(files), compact: newCompactor(), budget: &budget{limits: opts.Limits}, snap: &Snapshot{
 		Repo: Redact(opts.Repo), Commit: commit, PolicyPath: opts.PolicyPath, Policies: map[string]string{},
 		objects: make(map[Key]*Object, size), kinds: map[schema.GroupKind]bool{}, namespaces: map[string]bool{},
-		resources: map[schema.GroupResource]string{}, units: make(map[string]*unitRecord, len(files)),
+		resources: map[schema.GroupResource]string{}, crdKinds: map[schema.GroupResource]string{}, units: make(map[string]*unitRecord, len(files)),
 	}}
 }
 

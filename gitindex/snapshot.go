@@ -89,16 +89,20 @@ type Snapshot struct {
 	objects    map[Key]*Object
 	kinds      map[schema.GroupKind]bool
 	namespaces map[string]bool
-	resources  map[schema.GroupResource]string // → kind, for subresource requests
+	resources  map[schema.GroupResource]string // → kind, plurals guessed where no CRD names them (RBAC only)
+	crdKinds   map[schema.GroupResource]string // → kind, from the commit's CRDs: exact
 	units      map[string]*unitRecord          // by manifest or kustomization path, for the next Build
 	held       map[string]int                  // namespace → declared objects in it (derive)
 	autoscaled map[Key]Autoscaling             // declared HPA targets (derive)
 }
 
-// KindFor returns the kind git declares for an API resource (deployments → Deployment),
-// so that subresource requests (scale) find their parent object.
+// KindFor returns the kind of an API resource as a CustomResourceDefinition of the
+// commit names it (wdgts → Widget), so that subresource requests (scale) find
+// their parent object. It never guesses a plural: resources no CRD of the commit
+// defines (the built-in kinds, CRDs installed otherwise) are not found here, and
+// the caller asks the API server's discovery instead.
 func (s *Snapshot) KindFor(gr schema.GroupResource) (string, bool) {
-	k, ok := s.resources[gr]
+	k, ok := s.crdKinds[gr]
 	return k, ok
 }
 

@@ -114,6 +114,10 @@
 // Result.Expired and the drift is denied again. An attempt that does not
 // qualify (bad format, user not in a group, deadline missing or too far) is
 // not applied and explains why in Result.Warn. The annotations are read
-// from input.request.annotations, which the caller fills from the new
-// object; a DELETE, which has none, cannot break glass.
+// from input.request.annotations, which the caller fills with what the
+// request itself sets or changes: every change must carry its own ticket (a
+// later change of an object still annotated is not covered), and a DELETE,
+// which sets none, cannot break glass. The applier leaves an object in a live
+// window alone only as far as Engine.BreakGlassWindow of the same revision
+// allows: never beyond the ttl, and not at all when break-glass is off.
 package policy

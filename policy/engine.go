@@ -21,6 +21,8 @@ type Engine struct {
 	opts     Options
 	modules  []string
 	compiled bool // false for a zero Engine, which denies everything
+	// breakGlass is BreakGlassWindow, evaluated by Compile.
+	breakGlass time.Duration
 }
 
 // Compile compiles modules (key: file path in the repository, value: Rego v1
@@ -64,6 +66,11 @@ func Compile(ctx context.Context, modules map[string]string, opts Options) (*Eng
 	e := &Engine{query: pq, opts: opts, modules: slices.Sorted(maps.Keys(modules)), compiled: true}
 	if err := e.smoke(ctx, compiler); err != nil {
 		return nil, err
+	}
+	if !opts.DisableBuiltins {
+		if e.breakGlass, err = breakGlassWindow(ctx, compiler); err != nil {
+			return nil, err
+		}
 	}
 	return e, nil
 }

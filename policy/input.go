@@ -41,8 +41,12 @@ type Request struct {
 	Kind        GVK      `json:"kind"`
 	Namespace   string   `json:"namespace,omitempty"`
 	Name        string   `json:"name"`
-	// Annotations are the new object's metadata.annotations, copied here so
-	// that break-glass and similar policies need not dig into the object.
+	// Annotations are the annotations this request sets or changes (new keys,
+	// and keys whose value differs from the stored object's); annotations the
+	// object already bears are not repeated (but a request that sets
+	// gitgate.dev/break-glass also carries the object's
+	// gitgate.dev/break-glass-until). So a break-glass ticket covers the change
+	// that carries it, never a later change by someone else.
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
 

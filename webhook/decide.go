@@ -103,6 +103,9 @@ func (f *findings) add(c drift.Change, note string) {
 // managed returns the violations of a request on an object git declares.
 func (h *Handler) managed(ctx context.Context, snap *gitindex.Snapshot, in *input, desired *gitindex.Object) findings {
 	var f findings
+	if h.subresourceViolations(&f, snap, in, desired) {
+		return f
+	}
 	switch {
 	case in.operation() == admissionv1.Delete:
 		h.deleteDeclared(ctx, &f, in, desired)
@@ -112,8 +115,6 @@ func (h *Handler) managed(ctx context.Context, snap *gitindex.Snapshot, in *inpu
 		}
 		judgeIdentity(&f, nil, in.obj, desired.Object)
 	case in.operation() != admissionv1.Update:
-	case in.scale:
-		h.violations(&f, snap, in, []drift.Change{scaleChange(in, desired)})
 	default:
 		h.violations(&f, snap, in, h.cmp.Diff(in.gvk, in.old, in.obj, desired.Object))
 		if h.merges(in) { // strict mode already judges every undeclared path
@@ -164,7 +165,7 @@ func scaleChange(in *input, desired *gitindex.Object) drift.Change {
 // undeclaredCreate is rule 4: a non-controller creates an object git does not
 // declare, of a kind git manages, in a namespace git governs.
 func (h *Handler) undeclaredCreate(snap *gitindex.Snapshot, in *input) bool {
-	return in.operation() == admissionv1.Create && !in.scale && in.actor == actorHuman && !h.opts.AllowUnknown &&
+	return in.operation() == admissionv1.Create && in.sub == subNone && in.actor == actorHuman && !h.opts.AllowUnknown &&
 		in.key.Namespace != "" && snap.Governs(in.key.Namespace) && snap.ManagesKind(in.key.GroupKind())
 }
 

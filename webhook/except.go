@@ -33,7 +33,7 @@ func (h *Handler) except(ctx context.Context, rev *Revision, in *input, v *verdi
 	v.warnings = append(v.warnings, res.Warn...)
 	for _, e := range res.Exceptions {
 		if e.BreakGlass {
-			v.breakGlass = metaMap(in.obj, "annotations")["gitgate.dev/break-glass"]
+			v.breakGlass = metaMap(in.obj, "annotations")[breakGlassTicket]
 		}
 	}
 }
@@ -51,7 +51,7 @@ func policyInput(rev *Revision, in *input, v *verdict, now time.Time) *policy.In
 			Kind:        policy.GVK{Group: in.gvk.Group, Version: in.gvk.Version, Kind: in.gvk.Kind},
 			Namespace:   in.key.Namespace,
 			Name:        in.key.Name,
-			Annotations: metaMap(in.obj, "annotations"),
+			Annotations: requestAnnotations(in),
 		},
 		Object:    in.obj,
 		OldObject: in.old,
@@ -81,3 +81,27 @@ func extra(in map[string]authenticationv1.ExtraValue) map[string][]string {
 	}
 	return out
 }
+
+// requestAnnotations are the annotations the request itself sets or changes:
+// a break-glass ticket covers the change that carries it, never a later change
+// by someone else of an object that still bears it. A request that sets a
+// ticket reads its deadline with it, changed or not.
+func requestAnnotations(in *input) map[string]string {
+	oldM, newM := metaMap(in.old, "annotations"), metaMap(in.obj, "annotations")
+	out := map[string]string{}
+	for k, v := range newM {
+		if old, ok := oldM[k]; !ok || old != v {
+			out[k] = v
+		}
+	}
+	if until, ok := newM[breakGlassUntil]; ok && out[breakGlassTicket] != "" {
+		out[breakGlassUntil] = until
+	}
+	return out
+}
+
+// The break-glass annotations (see package policy).
+const (
+	breakGlassTicket = "gitgate.dev/break-glass"
+	breakGlassUntil  = "gitgate.dev/break-glass-until"
+)

@@ -117,7 +117,7 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admis
 	if rev != nil && h.ungoverned(rev, req, who) {
 		return allowed("not declared in git")
 	}
-	in, err := decodeRequest(req, who, rev)
+	in, err := h.decodeRequest(req, who, rev)
 	if err != nil {
 		return h.opts.Metrics.failClosed(admission.Errored(http.StatusBadRequest, fmt.Errorf("gitgate: %w", err)))
 	}
@@ -127,7 +127,10 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admis
 		}
 		return h.opts.Metrics.failClosed(admission.Denied(h.notLoadedMessage()))
 	}
-	v := h.decide(ctx, rev, in)
+	v := h.refusal(rev, in)
+	if v == nil {
+		v = h.decide(ctx, rev, in)
+	}
 	if v.policyErr != nil {
 		h.opts.Metrics.failClosed(admission.Response{}) // denied by the policy error below
 	}
@@ -140,30 +143,33 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admis
 type input struct {
 	req   *admission.Request
 	actor actor
-	gvk   schema.GroupVersionKind // of the object (the parent's for scale)
+	gvk   schema.GroupVersionKind // of the object written (the parent's for a subresource)
 	key   gitindex.Key
-	obj   map[string]any
+	obj   map[string]any // the parent's new state (the Scale for scale; nil for eviction and binding)
 	old   map[string]any
-	scale bool
+	sent  map[string]any // what an eviction or binding request sends
+	sub   subresource
+	// unmapped: the parent's kind is unknown (gvk.Kind is empty).
+	unmapped bool
 }
 
-func decodeRequest(req admission.Request, who actor, rev *Revision) (*input, error) {
-	in := &input{req: &req, actor: who}
-	var err error
-	if in.obj, err = decodeRaw(req.Object.Raw); err != nil {
+func (h *Handler) decodeRequest(req admission.Request, who actor, rev *Revision) (*input, error) {
+	in := &input{req: &req, actor: who, sub: subresourceOf(&req)}
+	obj, err := decodeRaw(req.Object.Raw)
+	if err != nil {
 		return nil, fmt.Errorf("decode object: %w", err)
+	}
+	if in.sub == subEviction || in.sub == subBinding {
+		in.sent = obj
+	} else {
+		in.obj = obj
 	}
 	if in.old, err = decodeRaw(req.OldObject.Raw); err != nil {
 		return nil, fmt.Errorf("decode oldObject: %w", err)
 	}
-	in.gvk = schema.GroupVersionKind{Group: req.Kind.Group, Version: req.Kind.Version, Kind: req.Kind.Kind}
-	if req.SubResource == "scale" {
-		in.scale = true
-		in.gvk = schema.GroupVersionKind{Group: req.Resource.Group, Version: req.Resource.Version}
-		if rev != nil {
-			in.gvk.Kind, _ = rev.Snapshot.KindFor(schema.GroupResource{Group: req.Resource.Group, Resource: req.Resource.Resource})
-		}
-	}
+	var mapped bool
+	in.gvk, mapped = h.parentKind(rev, &req, in.sub)
+	in.unmapped = !mapped
 	name := req.Name
 	if name == "" {
 		name = metaString(in.old, "name")
@@ -199,8 +205,8 @@ func (in *input) operation() admissionv1.Operation { return in.req.Operation }
 // objects. Rule 4 (an undeclared CREATE in a governed namespace) and rule 6 (any
 // gitgate.dev/ metadata in the request) always take the full path.
 func (h *Handler) ungoverned(rev *Revision, req admission.Request, who actor) bool {
-	if req.SubResource != "" || req.Name == "" {
-		return false // scale resolves its parent kind; deletecollection its name
+	if req.SubResource != "" || req.Name == "" || subresourceOf(&req) != subNone {
+		return false // subresources resolve their parent kind; deletecollection its name
 	}
 	key := gitindex.Key{Group: req.Kind.Group, Kind: req.Kind.Kind, Namespace: objectNamespace(req), Name: req.Name}
 	if _, managed := rev.Snapshot.Lookup(key); managed || holdsDeclared(rev.Snapshot, req.Operation, key) {

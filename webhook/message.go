@@ -89,6 +89,9 @@ func reasonLines(in *input, v *verdict, secret bool) []string {
 }
 
 func describe(c drift.Change, in *input, secret, forbidden bool) string {
+	if line, ok := subresourceLine(c, in); ok && !forbidden {
+		return line
+	}
 	switch {
 	case forbidden && c.New == nil:
 		return c.Path + ": removed; only gitgate's sync identity may change gitgate.dev/ labels and annotations"
@@ -149,6 +152,9 @@ func advice(rev *Revision, in *input, v *verdict, src string) string {
 	policyDir := strings.TrimSuffix(rev.Snapshot.PolicyPath, "/") + "/"
 	if policyDir == "/" {
 		policyDir = "policies/"
+	}
+	if s, ok := subresourceAdvice(in, v); ok {
+		return s
 	}
 	switch {
 	case v.notInGit:

@@ -29,6 +29,11 @@ type Options struct {
 	// deletes declared objects only there. Nil: none is (its deletes of declared
 	// objects are denied).
 	Namespaces NamespaceStates
+	// Kinds maps resources to kinds for subresource requests that do not carry
+	// their parent's kind (scale of a custom resource), after the built-in kinds
+	// and the commit's CRDs; nil: those two only. A request whose parent cannot
+	// be mapped, where git could declare it, is denied with an explanation.
+	Kinds Kinds
 	// Schemas resolves structural schemas for the comparison; default the built-in kinds.
 	Schemas drift.Schemas
 	// Auditor receives audit records; nil discards them.

@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/gitindex/apply"
+	"github.com/gitgate-dev/gitgate/policy"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
@@ -40,6 +43,11 @@ func runApply(ctx context.Context, out io.Writer, f *driftFlags, dryRun bool) er
 	opts := apply.DefaultOptions()
 	opts.DryRun = dryRun
 	opts.Comparer = drift.New(drift.Chain{drift.NewBuiltinSchemas(), drift.NewCRDSchemas(snap.CRDs())})
+	eng, err := policy.Compile(ctx, snap.Policies, policy.DefaultOptions())
+	if err != nil {
+		return fmt.Errorf("compile policy at %s: %w", snap.ShortCommit(), err)
+	}
+	opts.BreakGlassWindow = func(*gitindex.Snapshot) time.Duration { return eng.BreakGlassWindow() }
 	a, err := apply.New(c, opts)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -47,6 +48,12 @@ func backgroundLoops(ctx context.Context, mgr manager.Manager, f *serveFlags, h 
 			return nil, fmt.Errorf("--inventory must be namespace/name, not %q", f.inventory)
 		}
 		opts.InventoryNamespace, opts.InventoryName = ns, name
+		opts.BreakGlassWindow = func(s *gitindex.Snapshot) time.Duration {
+			if rev := h.Revision(); rev != nil && rev.Snapshot == s {
+				return rev.Policy.BreakGlassWindow() // the same revision's policy, or none
+			}
+			return 0
+		}
 		if opts.Metrics, err = apply.NewMetrics(crmetrics.Registry); err != nil {
 			return nil, err
 		}
@@ -96,6 +103,12 @@ func backgroundLoops(ctx context.Context, mgr manager.Manager, f *serveFlags, h 
 		out = append(out, &guard.ExposureLoop{Reader: c, SyncUsers: f.syncUsers, Interval: f.exposureInterval,
 			Log: ctrl.Log.WithName("exposure"), Exposures: g, ControllerExposures: cg,
 			Controllers: append(webhook.BuiltinControllers(), f.controllerUsers...), ControllerGroups: []string{webhook.NodesGroup}})
+		m, err := guard.NewMutatingGauge(crmetrics.Registry)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &guard.MutatingLoop{Reader: c, Declared: declaredResources(mgr, h), Interval: f.exposureInterval,
+			Log: ctrl.Log.WithName("mutating"), Governed: m})
 	}
 	return out, nil
 }
@@ -109,6 +122,7 @@ func webhookGuard(mgr manager.Manager, c client.Client, f *serveFlags, h *webhoo
 	}
 	rec := mgr.GetEventRecorder("gitgate")
 	g := &guard.Guard{Client: c, Name: f.webhookConfig, Log: ctrl.Log.WithName("guard"), Restored: restored}
+	g.Declared = declaredResources(mgr, h)
 	if f.rotateCerts {
 		g.CABundle = func() []byte {
 			b, _ := os.ReadFile(filepath.Join(f.certDir, certs.CACertFile))
@@ -131,6 +145,17 @@ func webhookGuard(mgr manager.Manager, c client.Client, f *serveFlags, h *webhoo
 		rec.Eventf(ref, nil, "Warning", "WebhookConfigRestored", "Restore", "webhook configuration %s was %s; gitgate restored it", f.webhookConfig, reason)
 	}
 	return g, nil
+}
+
+// declaredResources returns the resources git declares at the current revision
+// (nil before the first), mapped through discovery.
+func declaredResources(mgr manager.Manager, h *webhook.Handler) func(context.Context) ([]schema.GroupVersionResource, error) {
+	return func(context.Context) ([]schema.GroupVersionResource, error) {
+		if rev := h.Revision(); rev != nil {
+			return guard.DeclaredResources(mgr.GetRESTMapper(), rev.Snapshot)
+		}
+		return nil, nil
+	}
 }
 
 func rotator(c client.Client, f *serveFlags) (*certs.Rotator, error) {

@@ -88,7 +88,7 @@ func newServeCommand() *cobra.Command {
 	fs.StringVar(&f.inventory, "inventory", "gitgate-system/gitgate-inventory", "namespace/name of the ConfigMap where the applier records what it applied (for pruning)")
 	fs.BoolVar(&f.guardWebhook, "guard-webhook-config", false, "restore --webhook-config (rules, caBundle, failurePolicy, selectors) when it is changed or deleted")
 	fs.DurationVar(&f.driftInterval, "drift-interval", 5*time.Minute, "how often to scan live objects for drift (0 = off); it also scans on every new commit")
-	fs.DurationVar(&f.exposureInterval, "exposure-interval", 10*time.Minute, "how often to check RBAC for subjects that can act as the sync identity (impersonate it, create its tokens, run pods as it); they are logged and counted (0 = off)")
+	fs.DurationVar(&f.exposureInterval, "exposure-interval", 10*time.Minute, "how often to check RBAC for subjects that can act as the sync identity (impersonate it, create its tokens, run pods as it), and for mutating webhooks and policies that match kinds git declares; both are logged and counted (0 = off)")
 	fs.BoolVar(&f.leaderElect, "leader-elect", false, "elect one leader (a Lease) for the applier and the drift scan; every replica serves the webhook")
 	fs.StringVar(&f.leaderNamespace, "leader-election-namespace", "gitgate-system", "namespace of the leader election Lease")
 	fs.StringVar(&f.leaderID, "leader-election-id", "gitgate-leader", "name of the leader election Lease; processes that run different loops (the webhook's drift scan, a separate applier) need different names")
@@ -218,8 +218,10 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 			return nil, err
 		}
 	}
+	kinds := webhook.NewDiscoveryKinds(disc)
 	h, err := webhook.NewHandler(webhook.Options{
 		Namespaces: namespaces,
+		Kinds:      kinds,
 		Schemas:    drift.Chain{drift.NewBuiltinSchemas(), crdSchemas},
 		Identities: webhook.Identities{SyncUsers: f.syncUsers, ControllerUsers: f.controllerUsers},
 		Mode:       f.mode, Merge: f.merge, AllowUnknown: f.unknown == "allow",
@@ -275,7 +277,7 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 		loops = append(loops, push)
 	}
 	warmer := manager.RunnableFunc(func(ctx context.Context) error { return warmSchemas(ctx, crdSchemas, h) })
-	for _, r := range append([]manager.Runnable{poller, auditLog, warmer}, loops...) {
+	for _, r := range append([]manager.Runnable{poller, auditLog, warmer, kinds}, loops...) {
 		if err := mgr.Add(r); err != nil {
 			return nil, err
 		}

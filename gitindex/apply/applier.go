@@ -58,6 +58,9 @@ func (a *Applier) Apply(ctx context.Context, snap *gitindex.Snapshot) (*Result, 
 	log := logr.FromContextOrDiscard(ctx).WithName("apply").WithValues("commit", snap.ShortCommit(), "dryRun", a.opts.DryRun)
 	ctx = logr.NewContext(ctx, log)
 	r := &run{a: a, snap: snap, res: &Result{Commit: snap.Commit, DryRun: a.opts.DryRun, Time: time.Now()}}
+	if a.opts.BreakGlassWindow != nil {
+		r.window = a.opts.BreakGlassWindow(snap)
+	}
 	old, invErr := a.readInventory(ctx)
 	if invErr != nil {
 		r.fail(invErr) // no prune and no inventory write without a trustworthy inventory
@@ -91,6 +94,8 @@ type run struct {
 	applied []entry
 	// kept holds the entries of objects that failed to prune (retried next time).
 	kept []entry
+	// window is the longest break-glass window honoured (Options.BreakGlassWindow).
+	window time.Duration
 }
 
 func (r *run) fail(err error) { r.res.Errors = append(r.res.Errors, err) }

@@ -55,7 +55,7 @@ func (r *run) plan(o *gitindex.Object, live, desired *unstructured.Unstructured,
 	switch {
 	case live != nil && isCreateOnly(o):
 		return ActionSkipped, nil
-	case live != nil && len(changes) > 0 && breakGlassActive(live.Object, time.Now()):
+	case live != nil && len(changes) > 0 && breakGlassActive(live.Object, time.Now(), r.window):
 		return ActionSkipped, changes // reverted once the break-glass window ends
 	case live != nil && len(changes) == 0 && !r.old.changed(o.Key, gitHash):
 		return ActionUnchanged, nil
@@ -75,18 +75,19 @@ const (
 	BreakGlassAnnotation      = "gitgate.dev/break-glass"
 	BreakGlassUntilAnnotation = "gitgate.dev/break-glass-until"
 	// MaxBreakGlass bounds how far ahead a break-glass window is honoured, whatever
-	// the annotation says (the webhook's policy sets the real limit, default 4h).
+	// the policy says.
 	MaxBreakGlass = 24 * time.Hour
 )
 
-// breakGlassActive reports whether the live object is inside a break-glass window:
+// breakGlassActive reports whether the live object is inside a break-glass window
+// no longer than window (the policy's ttl; 0: break-glass is off, so never):
 // self-heal leaves it alone until the window ends, then reverts it to git.
-func breakGlassActive(live map[string]any, now time.Time) bool {
-	if annotation(live, BreakGlassAnnotation) == "" {
+func breakGlassActive(live map[string]any, now time.Time, window time.Duration) bool {
+	if window <= 0 || annotation(live, BreakGlassAnnotation) == "" {
 		return false
 	}
 	until, err := time.Parse(time.RFC3339, annotation(live, BreakGlassUntilAnnotation))
-	return err == nil && now.Before(until) && until.Sub(now) <= MaxBreakGlass
+	return err == nil && now.Before(until) && until.Sub(now) <= min(window, MaxBreakGlass)
 }
 
 // autoscaledReplicas leaves spec.replicas to the HPA git declares for the object:

@@ -16,17 +16,20 @@ func TestBreakGlassActive(t *testing.T) {
 			BreakGlassAnnotation: note, BreakGlassUntilAnnotation: until}}}
 	}
 	for _, tt := range []struct {
-		name string
-		obj  map[string]any
-		want bool
+		name   string
+		obj    map[string]any
+		window time.Duration
+		want   bool
 	}{
-		{"inside the window", obj("INC-1: fire", "2026-11-26T12:00:00Z"), true},
-		{"expired", obj("INC-1: fire", "2026-11-26T09:59:59Z"), false},
-		{"too far ahead", obj("INC-1: fire", "2026-11-28T10:00:00Z"), false},
-		{"no ticket annotation", obj("", "2026-11-26T12:00:00Z"), false},
-		{"unparsable", obj("INC-1: fire", "tomorrow"), false},
+		{"inside the window", obj("INC-1: fire", "2026-11-26T12:00:00Z"), 4 * time.Hour, true},
+		{"expired", obj("INC-1: fire", "2026-11-26T09:59:59Z"), 4 * time.Hour, false},
+		{"beyond the policy's ttl", obj("INC-1: fire", "2026-11-26T15:00:00Z"), 4 * time.Hour, false},
+		{"policy grants no break-glass", obj("INC-1: fire", "2026-11-26T12:00:00Z"), 0, false},
+		{"beyond the absolute cap", obj("INC-1: fire", "2026-11-28T10:00:00Z"), 72 * time.Hour, false},
+		{"no ticket annotation", obj("", "2026-11-26T12:00:00Z"), 4 * time.Hour, false},
+		{"unparsable", obj("INC-1: fire", "tomorrow"), 4 * time.Hour, false},
 	} {
-		if got := breakGlassActive(tt.obj, now); got != tt.want {
+		if got := breakGlassActive(tt.obj, now, tt.window); got != tt.want {
 			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
@@ -59,6 +60,12 @@ type Options struct {
 	InventoryName      string
 	// Metrics, if set, records the outcome of every Apply that is not a dry run.
 	Metrics *Metrics
+	// BreakGlassWindow, if set, returns the longest break-glass window the policy
+	// of snap's own revision grants (policy.Engine.BreakGlassWindow); a live
+	// object in a window no longer than that (and than MaxBreakGlass) is left
+	// alone until it ends. Nil or 0: break-glass is off and every object is
+	// applied, whatever its annotations say.
+	BreakGlassWindow func(snap *gitindex.Snapshot) time.Duration
 }
 
 // DefaultOptions returns the options `gitgate apply` and `gitgate serve --apply` use.

@@ -114,3 +114,13 @@ warn contains sprintf("break-glass not applied: %s", [problem]) if {
 	not disabled["break-glass"]
 	some problem in bg_problems
 }
+
+# bg_window_ns is the longest window, in nanoseconds, that the applier honours
+# on a live object: the ttl while break-glass is enabled, else 0.
+default bg_window_ns := 0
+
+bg_window_ns := time.parse_duration_ns(bg_ttl) if {
+	count(bg_groups) > 0
+	not disabled["break-glass"]
+	bg_ttl_valid
+}

@@ -74,6 +74,8 @@ func TestApplierSyncsHealsAndPrunes(t *testing.T) {
 	for rel, content := range map[string]string{
 		"k8s/namespace.yaml": applyRepoNamespace, "k8s/settings.yaml": applyRepoConfigMap,
 		"k8s/widget.yaml": applyRepoWidget, "k8s/widget-crd.yaml": applyRepoCRD,
+		// The applier honours a break-glass window only as this revision's policy allows.
+		"policies/config.rego": "package gitgate.config\n\nbreak_glass := {\"groups\": [\"oncall\"], \"ttl\": \"1h\"}\n",
 	} {
 		if err := r.WriteFile(rel, content); err != nil {
 			t.Fatal(err)
