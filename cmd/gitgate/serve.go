@@ -26,7 +26,6 @@ import (
 	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/policy"
 	"github.com/gitgate-dev/gitgate/webhook"
-	"github.com/gitgate-dev/gitgate/webhook/audit"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
@@ -36,7 +35,8 @@ type serveFlags struct {
 	paths                                   []string
 	interval                                time.Duration
 	syncUsers, controllerUsers, ctrlGroups  []string
-	certDir, auditLog, kubeconfig           string
+	certDir, kubeconfig                     string
+	audit                                   auditFlags
 	port                                    int
 	metricsAddr, probeAddr                  string
 	mode, unknown                           string
@@ -89,7 +89,7 @@ func newServeCommand() *cobra.Command {
 	fs.StringArrayVar(&f.ctrlGroups, "controller-group", webhook.DefaultControllerGroups, "groups of cluster controllers (repeatable)")
 	fs.StringVar(&f.certDir, "cert-dir", "/tmp/k8s-webhook-server/serving-certs", "folder with tls.crt and tls.key (reloaded when they change)")
 	fs.IntVar(&f.port, "port", 9443, "webhook HTTPS port")
-	fs.StringVar(&f.auditLog, "audit-log", "-", `audit log file ("-" = stdout, "" = off)`)
+	f.audit.bind(fs)
 	fs.StringVar(&f.defaultNamespace, "default-namespace", "default", "namespace of namespaced objects that declare none in git")
 	fs.StringVar(&f.mode, "mode", webhook.ModeEnforce, "enforce (deny drift), warn (allow with a warning) or audit (allow, audit only)")
 	fs.StringVar(&f.unknown, "unknown", "deny", "objects not declared in git, of kinds git manages, in namespaces git governs: deny or allow")
@@ -216,9 +216,9 @@ func drainOnSignal(ctx context.Context, h *webhook.Handler, delay time.Duration)
 
 // wire connects poller → policy → handler, the audit log and the probes.
 func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Handler, error) {
-	auditLog, err := audit.NewLog(audit.Options{Path: f.auditLog, Registerer: crmetrics.Registry, Logger: ctrl.Log.WithName("audit")})
+	auditLog, err := f.audit.newLog(ctx, mgr.GetConfig())
 	if err != nil {
-		return nil, fmt.Errorf("audit log: %w", err)
+		return nil, err
 	}
 	metrics, err := webhook.NewMetrics(crmetrics.Registry)
 	if err != nil {

@@ -252,21 +252,38 @@ func TestMetricsReusedAcrossLogs(t *testing.T) {
 	}
 }
 
-func TestWriteErrorIsCounted(t *testing.T) {
-	reg := prometheus.NewRegistry()
-	l, stop := startLog(t, Options{Path: tempLog(t), Registerer: reg})
-	defer stop()
+func TestUnencodableValueIsRecordedAsSuch(t *testing.T) {
+	path := tempLog(t)
+	l, stop := startLog(t, Options{Path: path})
 	bad := testRecord(0)
 	bad.Drift = []DriftItem{{Path: "x", New: make(chan int)}} // has no JSON encoding
 	l.Record(bad)
+	if err := l.Flush(t.Context()); err != nil {
+		t.Fatalf("Flush = %v, want the record written with its value replaced", err)
+	}
+	stop()
+	if lines := readLines(t, path); len(lines) != 1 || !strings.Contains(string(lines[0]), `"new":"unencodable"`) {
+		t.Errorf("lines = %q, want one line with \"new\":\"unencodable\"", lines)
+	}
+}
+
+func TestWriteErrorIsCounted(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	l, err := NewLog(Options{Path: tempLog(t), Registerer: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.sink.file.Close() // before Start: every write now fails
+	ctx, cancel := context.WithCancel(t.Context())
+	errc := make(chan error, 1)
+	go func() { errc <- l.Start(ctx) }()
+	l.Record(testRecord(0))
 	if err := l.Flush(t.Context()); err == nil {
-		t.Error("Flush after an unencodable record: no error")
+		t.Error("Flush after a failed write: no error")
 	}
 	if v := counter(t, reg, "gitgate_audit_write_errors_total"); v != 1 {
 		t.Errorf("write errors metric = %v, want 1", v)
 	}
-	l.Record(testRecord(1))
-	if err := l.Flush(t.Context()); err != nil {
-		t.Errorf("Flush after recovery = %v, want nil", err)
-	}
+	cancel()
+	<-errc // closing the closed file fails; that is not what this test checks
 }

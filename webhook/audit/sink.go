@@ -134,26 +134,26 @@ func (s *sink) open() error {
 	return nil
 }
 
-// write appends r to the chain. written reports whether it was; err may be set
-// either way (a failed rotation still writes, into the current file). When nothing
-// was written the chain is unchanged.
-func (s *sink) write(r Record) (written bool, err error) {
+// write appends r to the chain and returns the line. written reports whether it
+// was; err may be set either way (a failed rotation still writes, into the current
+// file). When nothing was written the chain is unchanged.
+func (s *sink) write(r Record) (line []byte, written bool, err error) {
 	r.Seq, r.Prev = s.seq+1, s.prev
-	line, err := encodeLine(&r)
+	line, err = encodeLine(&r)
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
 	rotErr := s.ready(int64(len(line)))
 	if s.out == nil {
-		return false, rotErr
+		return nil, false, rotErr
 	}
 	n, err := s.out.Write(line)
 	if err != nil {
-		return false, errors.Join(rotErr, s.undo(n, err))
+		return nil, false, errors.Join(rotErr, s.undo(n, err))
 	}
 	s.size += int64(n)
 	s.seq, s.prev = r.Seq, r.Hash
-	return true, rotErr
+	return line, true, rotErr
 }
 
 // undo removes the n bytes of a failed write so the file still ends on a whole line.
