@@ -24,6 +24,11 @@ type Checkpoint struct {
 	// lines up to Seq existed before the restart, whatever the file holds now.
 	// It is not signed: the copy carries the original signature.
 	Restored bool `json:"restored,omitempty"`
+	// LineHash is the hash of the checkpoint's own line (seq Seq+1), set in the
+	// anchor's copy only. It is not signed (the line holds the signature), but it
+	// lets a restarted Log continue the chain after that line, and a verifier
+	// report the line as cut when the file lost it.
+	LineHash string `json:"lineHash,omitempty"`
 }
 
 // Anchor keeps each log's newest checkpoint outside the pod, so that cutting the
@@ -69,6 +74,7 @@ func (l *Log) checkpoint(now time.Time) {
 	c.sign(l.opts.SigningKey)
 	if l.writeCheckpoint(c) {
 		l.since = 0
+		c.LineHash = l.sink.prev
 		l.offer(c)
 	}
 }
@@ -110,10 +116,14 @@ func (l *Log) restore(ctx context.Context) {
 		l.log.Error(err, "Anchored audit checkpoint not signed by this install's key; ignoring it", "log", l.opts.LogID)
 		return
 	}
-	if c.Seq > l.sink.seq {
+	seq, prev := c.Seq, c.Head // the chain as the anchor knew it
+	if c.LineHash != "" {
+		seq, prev = c.Seq+1, c.LineHash
+	}
+	if seq > l.sink.seq {
 		l.log.Info("Audit log is behind its anchored checkpoint: lines were cut while gitgate was down",
-			"log", l.opts.LogID, "fileSeq", l.sink.seq, "anchoredSeq", c.Seq)
-		l.sink.seq, l.sink.prev = c.Seq, c.Head
+			"log", l.opts.LogID, "fileSeq", l.sink.seq, "anchoredSeq", seq)
+		l.sink.seq, l.sink.prev = seq, prev
 	}
 	c.Restored = true
 	l.writeCheckpoint(*c)
