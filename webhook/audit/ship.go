@@ -23,6 +23,7 @@ const (
 	DefaultShipBufferSize     = 10000
 	DefaultShipInitialBackoff = 500 * time.Millisecond
 	DefaultShipMaxBackoff     = 30 * time.Second
+	DefaultShipFlushTimeout   = 10 * time.Second
 )
 
 // ShipOptions configures delivery of audit lines to an HTTP endpoint, modelled on the
@@ -51,6 +52,9 @@ type ShipOptions struct {
 	// InitialBackoff and MaxBackoff bound the wait between retries of a failed
 	// batch. Defaults: 500ms and 30s.
 	InitialBackoff, MaxBackoff time.Duration
+	// FlushTimeout bounds sending what is buffered at shutdown; what is left then
+	// is counted as dropped. Default: DefaultShipFlushTimeout (10s).
+	FlushTimeout time.Duration
 }
 
 // Validate reports every invalid field at once.
@@ -59,7 +63,7 @@ func (o ShipOptions) Validate() error {
 	if u, err := url.Parse(o.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("audit Ship.URL %q: want an http:// or https:// URL", o.URL))
 	}
-	if o.BatchSize < 0 || o.BufferSize < 0 || o.MaxWait < 0 || o.InitialBackoff < 0 || o.MaxBackoff < 0 {
+	if o.BatchSize < 0 || o.BufferSize < 0 || o.MaxWait < 0 || o.InitialBackoff < 0 || o.MaxBackoff < 0 || o.FlushTimeout < 0 {
 		errs = append(errs, errors.New("audit Ship sizes and durations must not be negative"))
 	}
 	if o.Overflow != "" && o.Overflow != DropNewest && o.Overflow != DropOldest {
@@ -89,6 +93,9 @@ func (o ShipOptions) withDefaults() ShipOptions {
 	}
 	if o.MaxBackoff == 0 {
 		o.MaxBackoff = DefaultShipMaxBackoff
+	}
+	if o.FlushTimeout == 0 {
+		o.FlushTimeout = DefaultShipFlushTimeout
 	}
 	return o
 }

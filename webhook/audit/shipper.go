@@ -53,11 +53,11 @@ func (s *shipper) enqueue(line []byte) {
 	}
 }
 
-// close asks run to send what is buffered (for at most MaxWait) and return.
+// close asks run to send what is buffered (for at most FlushTimeout) and return.
 func (s *shipper) close() { s.closeOnce.Do(func() { close(s.closing) }) }
 
-// run sends batches until closed; then it sends what is left within MaxWait and
-// counts the rest as dropped.
+// run sends batches until closed; then it sends what is left within FlushTimeout
+// and counts the rest as dropped.
 func (s *shipper) run(ctx context.Context) {
 	for {
 		batch, closing := s.collect()
@@ -93,9 +93,9 @@ func (s *shipper) collect() (batch [][]byte, closing bool) {
 	return batch, false
 }
 
-// finish sends batch and what is still buffered, giving up after MaxWait.
+// finish sends batch and what is still buffered, giving up after FlushTimeout.
 func (s *shipper) finish(ctx context.Context, batch [][]byte) {
-	ctx, cancel := context.WithTimeout(ctx, s.opts.MaxWait)
+	ctx, cancel := context.WithTimeout(ctx, s.opts.FlushTimeout)
 	defer cancel()
 	for {
 	fill:
