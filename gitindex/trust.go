@@ -58,9 +58,9 @@ func (s *Source) verify(commit string) error {
 	}
 	var reasons []string
 	for _, k := range s.opts.VerifyKeys {
-		_, err := c.Verify(k)
+		e, err := c.Verify(k)
 		if err == nil {
-			s.verified = commit
+			s.verified, s.signer = commit, signerName(e)
 			return nil
 		}
 		if !slices.Contains(reasons, err.Error()) {
@@ -68,4 +68,28 @@ func (s *Source) verify(commit string) error {
 		}
 	}
 	return &UntrustedCommitError{Commit: commit, Reason: "no verification key accepts its signature: " + strings.Join(reasons, "; ")}
+}
+
+// Signer names the key that signed commit ("NAME <EMAIL> (KEY ID)"), if commit is
+// the last one verified against SourceOptions.VerifyKeys; "" otherwise (no keys
+// configured). It is for the audit record of a loaded revision; call it from the
+// Poller's goroutine (its Load function), like everything else on a Source.
+func (s *Source) Signer(commit string) string {
+	if commit == "" || commit != s.verified {
+		return ""
+	}
+	return s.signer
+}
+
+func signerName(e *openpgp.Entity) string {
+	if e == nil || e.PrimaryKey == nil {
+		return ""
+	}
+	name := ""
+	for id := range e.Identities {
+		if name == "" || id < name {
+			name = id
+		}
+	}
+	return strings.TrimSpace(name + " (" + e.PrimaryKey.KeyIdString() + ")")
 }

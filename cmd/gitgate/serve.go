@@ -245,12 +245,14 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 	build := gitindex.BuildOptions{Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace,
 		Scope: mapperScope{mgr.GetRESTMapper()}}
 	newRevision := make(chan struct{}, 1)
+	records := &auditRecorder{log: auditLog}
 	poller := gitindex.NewPoller(src, build, f.interval, func(ctx context.Context, s *gitindex.Snapshot) error {
 		eng, err := policy.Compile(ctx, s.Policies, policy.DefaultOptions())
 		if err != nil {
 			return fmt.Errorf("compile policy at %s: %w", s.ShortCommit(), err)
 		}
 		h.Store(&webhook.Revision{Snapshot: s, Policy: eng})
+		records.loaded(s, src.Signer(s.Commit))
 		select {
 		case newRevision <- struct{}{}:
 		default:
@@ -262,7 +264,7 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
-	poller.OnStatus = status.observe
+	poller.OnStatus = func(st gitindex.Status) { status.observe(st); records.status(st) }
 	if f.webhook {
 		mgr.GetWebhookServer().Register("/validate", &crwebhook.Admission{Handler: h})
 		if err := crmetrics.Registry.Register(newCertExpiry(f.certDir)); err != nil {

@@ -11,10 +11,12 @@ const (
 	DecisionAudited  = "audited"
 	DecisionExcepted = "excepted"
 	// What gitgate did on its own: a revision loaded or rejected, the applier's
-	// reverts, creates, prunes and failures, the config guard's restores.
+	// reverts (self-heal), creates, prunes, failures and git changes applied, the
+	// config guard's restores.
 	DecisionLoaded   = "loaded"
 	DecisionRejected = "rejected"
 	DecisionReverted = "reverted"
+	DecisionApplied  = "applied"
 	DecisionCreated  = "created"
 	DecisionPruned   = "pruned"
 	DecisionFailed   = "failed"
