@@ -48,17 +48,7 @@ func (l *Log) Start(ctx context.Context) error {
 			l.drain()
 			stopAnchor()
 			anchorDone.Wait()
-			if l.anchors != nil {
-				l.storeLast(bg) // the final checkpoint
-			}
-			if l.ship != nil {
-				l.ship.close()
-			}
-			shipDone.Wait()
-			if err := l.sink.close(); err != nil {
-				return fmt.Errorf("close audit log: %w", err)
-			}
-			return nil
+			return l.shutdown(bg, &shipDone)
 		}
 	}
 }
@@ -67,6 +57,22 @@ func (l *Log) Start(ctx context.Context) error {
 // replica: every replica answers requests, so each one must write its records.
 func (l *Log) NeedLeaderElection() bool {
 	return false
+}
+
+// shutdown anchors the final checkpoint, lets the shipper send what it holds and
+// closes the file; the anchor goroutine has stopped.
+func (l *Log) shutdown(ctx context.Context, shipDone *sync.WaitGroup) error {
+	if l.anchors != nil {
+		l.storeLast(ctx)
+	}
+	if l.ship != nil {
+		l.ship.close()
+	}
+	shipDone.Wait()
+	if err := l.sink.close(); err != nil {
+		return fmt.Errorf("close audit log: %w", err)
+	}
+	return nil
 }
 
 // drain refuses new records, writes what is queued and a final checkpoint.
