@@ -18,6 +18,10 @@ import (
 	"github.com/gitgate-dev/gitgate/webhook/audit/kube"
 )
 
+// anchorMaxAge is how long the anchor of a log no longer written (a pod gone) is
+// kept: long enough to verify last quarter's logs against it.
+const anchorMaxAge = 90 * 24 * time.Hour
+
 // auditFlags are the audit flags of `gitgate serve`.
 type auditFlags struct {
 	path, maxSize, logID  string
@@ -102,7 +106,7 @@ func (a *auditFlags) cluster(ctx context.Context, cfg *rest.Config, opts *audit.
 		if !ok || a.keysSecret == "" {
 			return fmt.Errorf("--audit-anchors must be namespace/name and needs --audit-keys-secret, not %q", a.anchors)
 		}
-		opts.Anchor = &kube.ConfigMapAnchor{Client: c, Namespace: ns, Name: name}
+		opts.Anchor = &kube.ConfigMapAnchor{Client: c, Namespace: ns, Name: name, MaxAge: anchorMaxAge}
 	}
 	return nil
 }

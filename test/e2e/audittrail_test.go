@@ -33,6 +33,8 @@ func newAuditTrail(t *testing.T, name string) *auditTrail {
 	a := &auditTrail{keys: name + "-keys", anchors: name + "-anchors"}
 	cm := &corev1.ConfigMap{}
 	cm.Namespace, cm.Name = "kube-system", a.anchors
+	stale, _ := json.Marshal(audit.Checkpoint{Log: "gone-pod", Seq: 7, Time: time.Now().Add(-100 * 24 * time.Hour)})
+	cm.Data = map[string]string{"gone-pod": string(stale)} // a pod deleted 100 days ago: pruned at start
 	if err := cp.Client.Create(t.Context(), cm); err != nil {
 		t.Fatal(err)
 	}
@@ -159,6 +161,9 @@ func TestAuditTrailProvesItself(t *testing.T) {
 	}
 	trail.waitAnchored(t, a, "audit-a")
 	trail.waitAnchored(t, b, "audit-b")
+	if c := trail.anchor(t, "gone-pod"); c != nil {
+		t.Errorf("stale anchor %+v kept, want it pruned", c)
+	}
 
 	b.Kill()
 	lines := fileLines(t, b.AuditLog)
