@@ -165,3 +165,25 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// syncBuffer is a bytes.Buffer safe to read while the writer goroutine writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func TestMirrorGetsEveryLine(t *testing.T) {
+	var mirror syncBuffer
+	opts := Options{Path: tempLog(t), Mirror: &mirror, SigningKey: testKey(t, 1), LogID: "pod-a"}
+	writeLog(t, opts, 0, 3)
+	file := bytes.Join(readLines(t, opts.Path), nil)
+	if !bytes.Equal(mirror.b.Bytes(), file) || bytes.Count(file, []byte("\n")) != 4 {
+		t.Errorf("mirror:\n%s\nfile:\n%s\nwant the same 4 lines (3 records, 1 checkpoint)", mirror.b.Bytes(), file)
+	}
+}
