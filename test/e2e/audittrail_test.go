@@ -118,24 +118,26 @@ func fileLines(t *testing.T, path string) []string {
 	return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 }
 
-// deny sends g an AdmissionReview it denies: alice creating an undeclared
-// ConfigMap in the governed namespace staging, with one annotation of annotation.
-func deny(t *testing.T, g *cluster.Gitgate, uid, annotation string) {
+// deny sends g a dry-run AdmissionReview it denies: alice creating ConfigMap name
+// in the governed namespace staging, with data and one annotation. An undeclared
+// name is denied as unknown; git's nginx-config with an extra annotation is denied
+// for that annotation (a drift item).
+func deny(t *testing.T, g *cluster.Gitgate, uid, name string, data map[string]string, annotation string) {
 	t.Helper()
-	obj, _ := json.Marshal(map[string]any{"apiVersion": "v1", "kind": "ConfigMap",
-		"metadata": map[string]any{"name": uid, "namespace": "staging", "annotations": map[string]string{"note": annotation}}})
+	obj, _ := json.Marshal(map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "data": data,
+		"metadata": map[string]any{"name": name, "namespace": "staging", "annotations": map[string]string{"note": annotation}}})
 	body := `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"` + uid + `",` +
 		`"kind":{"group":"","version":"v1","kind":"ConfigMap"},"resource":{"group":"","version":"v1","resource":"configmaps"},` +
-		`"namespace":"staging","name":"` + uid + `","operation":"CREATE","userInfo":{"username":"alice"},"dryRun":true,"object":` + string(obj) + `}}`
+		`"namespace":"staging","name":"` + name + `","operation":"CREATE","userInfo":{"username":"alice"},"dryRun":true,"object":` + string(obj) + `}}`
 	c := &http.Client{Transport: &http.Transport{TLSClientConfig: g.TLSConfig()}, Timeout: 10 * time.Second}
 	resp, err := c.Post(fmt.Sprintf("https://127.0.0.1:%d/validate", g.Port), "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if !bytes.Contains(data, []byte(`"allowed":false`)) {
-		t.Fatalf("review %s: %d %s, want a denial", uid, resp.StatusCode, data)
+	out, _ := io.ReadAll(resp.Body)
+	if !bytes.Contains(out, []byte(`"allowed":false`)) {
+		t.Fatalf("review %s: %d %.500s, want a denial", uid, resp.StatusCode, out)
 	}
 }
 
@@ -156,8 +158,8 @@ func TestAuditTrailProvesItself(t *testing.T) {
 	trail := newAuditTrail(t, "audit-proves")
 	a, b := trail.start(t, "audit-a"), trail.start(t, "audit-b")
 	for i := range 5 {
-		deny(t, a, fmt.Sprintf("audit-a-%d", i), "x")
-		deny(t, b, fmt.Sprintf("audit-b-%d", i), "x")
+		deny(t, a, fmt.Sprintf("audit-a-%d", i), fmt.Sprintf("audit-a-%d", i), nil, "x")
+		deny(t, b, fmt.Sprintf("audit-b-%d", i), fmt.Sprintf("audit-b-%d", i), nil, "x")
 	}
 	trail.waitAnchored(t, a, "audit-a")
 	trail.waitAnchored(t, b, "audit-b")
@@ -174,7 +176,7 @@ func TestAuditTrailProvesItself(t *testing.T) {
 	if err := b.Restart(); err != nil {
 		t.Fatal(err)
 	}
-	deny(t, b, "audit-b-after", "x")
+	deny(t, b, "audit-b-after", "audit-b-after", nil, "x")
 
 	lines = fileLines(t, a.AuditLog)
 	edited := -1
@@ -204,7 +206,7 @@ func TestAuditTrailProvesItself(t *testing.T) {
 // used to write a 3 MiB audit line; now about 1 KB, with the value's digest,
 // prefix and size.
 func TestAuditLineBounded(t *testing.T) {
-	deny(t, gg, "audit-bounded", strings.Repeat("A", 3<<20))
+	deny(t, gg, "audit-bounded", "nginx-config", map[string]string{"greeting": "hello from git"}, strings.Repeat("A", 3<<20))
 	var line string
 	eventually(t, 10*time.Second, func() string {
 		for _, l := range auditLines(t) {
