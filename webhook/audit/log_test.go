@@ -28,6 +28,10 @@ func TestOptionsValidate(t *testing.T) {
 		{name: "file", opts: Options{Path: "/var/log/gitgate/audit.log", MaxSize: 1, MaxBackups: 1, QueueSize: 1}},
 		{name: "negative", opts: Options{MaxSize: -1, MaxBackups: -2, QueueSize: -3},
 			want: []string{"MaxSize -1", "MaxBackups -2", "QueueSize -3"}},
+		{name: "signing without a log id, short key", opts: Options{SigningKey: make([]byte, 10)},
+			want: []string{"SigningKey: 10 bytes", "LogID is required"}},
+		{name: "ship", opts: Options{Ship: &ShipOptions{URL: "ftp://x", Overflow: "drop-all", BatchSize: -1}},
+			want: []string{`Ship.URL "ftp://x"`, `Ship.Overflow "drop-all"`, "must not be negative"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
