@@ -118,17 +118,25 @@ func fileLines(t *testing.T, path string) []string {
 	return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 }
 
-// deny sends g a dry-run AdmissionReview it denies: alice creating ConfigMap name
-// in the governed namespace staging, with data and one annotation. An undeclared
-// name is denied as unknown; git's nginx-config with an extra annotation is denied
-// for that annotation (a drift item).
+// deny sends g a dry-run AdmissionReview it denies: alice writing ConfigMap name in
+// the governed namespace staging, with data and one annotation. Creating an
+// undeclared name is denied as unknown; updating git's nginx-config (data given)
+// to add the annotation is denied for that annotation (a drift item).
 func deny(t *testing.T, g *cluster.Gitgate, uid, name string, data map[string]string, annotation string) {
 	t.Helper()
-	obj, _ := json.Marshal(map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "data": data,
-		"metadata": map[string]any{"name": name, "namespace": "staging", "annotations": map[string]string{"note": annotation}}})
+	cm := func(annotations map[string]string) string {
+		b, _ := json.Marshal(map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "data": data,
+			"metadata": map[string]any{"name": name, "namespace": "staging", "annotations": annotations}})
+		return string(b)
+	}
+	op := `"operation":"CREATE"`
+	if data != nil {
+		op = `"operation":"UPDATE","oldObject":` + cm(nil)
+	}
 	body := `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"` + uid + `",` +
 		`"kind":{"group":"","version":"v1","kind":"ConfigMap"},"resource":{"group":"","version":"v1","resource":"configmaps"},` +
-		`"namespace":"staging","name":"` + name + `","operation":"CREATE","userInfo":{"username":"alice"},"dryRun":true,"object":` + string(obj) + `}}`
+		`"namespace":"staging","name":"` + name + `",` + op + `,"userInfo":{"username":"alice"},"dryRun":true,"object":` +
+		cm(map[string]string{"note": annotation}) + `}}`
 	c := &http.Client{Transport: &http.Transport{TLSClientConfig: g.TLSConfig()}, Timeout: 10 * time.Second}
 	resp, err := c.Post(fmt.Sprintf("https://127.0.0.1:%d/validate", g.Port), "application/json", strings.NewReader(body))
 	if err != nil {
@@ -190,11 +198,13 @@ func TestAuditTrailProvesItself(t *testing.T) {
 	if err := os.WriteFile(a.AuditLog, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("edited seq %d of %s; cut seq %d..%d of %s", editedSeq.Seq, a.AuditLog, cutFrom, cutFrom+2, b.AuditLog)
 
 	want := []string{fmt.Sprintf("edited seq %d (", editedSeq.Seq), fmt.Sprintf("cut seq %d..%d (", cutFrom, cutFrom+2)}
 	pub := trail.publicKey(t)
 	for _, extra := range [][]string{nil, {"--anchors-from-cluster", "--anchors=kube-system/" + trail.anchors, "--kubeconfig=" + cp.Admin}} {
 		out, err := gitgateCLI(t, append([]string{"audit", "verify", "--public-key=" + pub, a.AuditLog, b.AuditLog}, extra...)...)
+		t.Logf("gitgate audit verify %v:\n%s", extra, out)
 		found := findingLine.FindAllString(out, -1)
 		if err == nil || len(found) != 2 || !strings.HasPrefix(strings.TrimSpace(found[0]), want[0]) || !strings.HasPrefix(strings.TrimSpace(found[1]), want[1]) {
 			t.Errorf("verify %v: %v\n%s\nwant exactly %q", extra, err, out, want)

@@ -132,7 +132,7 @@ func (v *logVerifier) follows(l link, rest [][]byte) bool {
 // gap explains lines want..l.Seq-1 that are not where they should be.
 func (v *logVerifier) gap(l link, want uint64, rest [][]byte) {
 	if c := l.Checkpoint; c != nil && c.Restored && v.restoredJump(l) {
-		v.add(FindingCut, want, l.Seq-1, fmt.Sprintf("lost while gitgate was down; the checkpoint restored at the restart proves lines up to seq %d", c.Seq))
+		v.add(FindingCut, want, l.Seq-1, fmt.Sprintf("lost while gitgate was down; the checkpoint of seq %d restored at the restart proves lines up to seq %d", c.Seq, l.Seq-1))
 		return
 	}
 	if seqLater(rest, want) {
