@@ -244,3 +244,46 @@ func TestAuditShowRevisions(t *testing.T) {
 		t.Errorf("audit show --decision=loaded: %v\n%s\nwant LOAD records with the commit", err, out)
 	}
 }
+
+// TestApplierActionsAreAudited: the applier's create, self-heal revert and prune
+// each write an audit record, and so does the revision it loaded.
+func TestApplierActionsAreAudited(t *testing.T) {
+	r, err := cluster.NewRepo(t.TempDir(), filepath.Join(t.TempDir(), "audit-apply-repo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := "audit-apply-e2e"
+	for rel, content := range map[string]string{
+		"k8s/namespace.yaml": strings.ReplaceAll(applyRepoNamespace, "apply-e2e", ns),
+		"k8s/settings.yaml":  strings.ReplaceAll(applyRepoConfigMap, "apply-e2e", ns),
+	} {
+		if err := r.WriteFile(rel, content); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Commit("apply me"); err != nil {
+		t.Fatal(err)
+	}
+	g := startGitgate(t, "audit-applier", cp.Sync,
+		"--webhook=false", "--repo="+r.Dir, "--path=k8s", "--interval=1s", "--apply", "--apply-interval=1s",
+		"--drift-interval=0", "--exposure-interval=0", "--inventory=default/audit-apply-e2e-inventory")
+	t.Cleanup(func() { kubectl(t, cp.Sync, "delete", "namespace", ns, "--wait=false") })
+	waitApplied(t, ns, "configmap/settings", "namespace/"+ns)
+	waitHealed(t, ns, "configmap/settings")
+	waitPruned(t, r, "k8s/settings.yaml", ns, "configmap/settings")
+	want := []string{
+		`"operation":"LOAD","gvk":{"group":"","version":"","kind":""},"name":"","dryRun":false,"decision":"loaded"`,
+		`"operation":"APPLY","gvk":{"group":"","version":"v1","kind":"ConfigMap"},"namespace":"` + ns + `","name":"settings","dryRun":false,"decision":"created"`,
+		`"decision":"reverted","mode":"","drift":[{"path":"data.color"`,
+		`"operation":"PRUNE","gvk":{"group":"","version":"v1","kind":"ConfigMap"},"namespace":"` + ns + `","name":"settings","dryRun":false,"decision":"pruned"`,
+	}
+	eventually(t, 10*time.Second, func() string {
+		data, _ := os.ReadFile(g.AuditLog)
+		for _, w := range want {
+			if !strings.Contains(string(data), w) {
+				return "no audit record with " + w + " in:\n" + string(data)
+			}
+		}
+		return ""
+	})
+}
