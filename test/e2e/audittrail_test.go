@@ -246,7 +246,7 @@ func TestAuditShowRevisions(t *testing.T) {
 }
 
 // TestApplierActionsAreAudited: the applier's create, self-heal revert and prune
-// each write an audit record, and so does the revision it loaded.
+// each write an audit record, and so do the revision loaded and a commit rejected.
 func TestApplierActionsAreAudited(t *testing.T) {
 	r, err := cluster.NewRepo(t.TempDir(), filepath.Join(t.TempDir(), "audit-apply-repo"))
 	if err != nil {
@@ -271,11 +271,18 @@ func TestApplierActionsAreAudited(t *testing.T) {
 	waitApplied(t, ns, "configmap/settings", "namespace/"+ns)
 	waitHealed(t, ns, "configmap/settings")
 	waitPruned(t, r, "k8s/settings.yaml", ns, "configmap/settings")
+	if err := r.WriteFile("k8s/broken.yaml", "kind: [\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Commit("break it"); err != nil {
+		t.Fatal(err)
+	}
 	want := []string{
 		`"operation":"LOAD","gvk":{"group":"","version":"","kind":""},"name":"","dryRun":false,"decision":"loaded"`,
 		`"operation":"APPLY","gvk":{"group":"","version":"v1","kind":"ConfigMap"},"namespace":"` + ns + `","name":"settings","dryRun":false,"decision":"created"`,
 		`"decision":"reverted","mode":"","drift":[{"path":"data.color"`,
 		`"operation":"PRUNE","gvk":{"group":"","version":"v1","kind":"ConfigMap"},"namespace":"` + ns + `","name":"settings","dryRun":false,"decision":"pruned"`,
+		`"operation":"REJECT","gvk":{"group":"","version":"","kind":""},"name":"","dryRun":false,"decision":"rejected","mode":"","reasons":["`,
 	}
 	eventually(t, 10*time.Second, func() string {
 		data, _ := os.ReadFile(g.AuditLog)
