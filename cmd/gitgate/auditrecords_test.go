@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -48,5 +50,40 @@ func TestApplyRecords(t *testing.T) {
 	first := applyRecords(res, false)
 	if first[0].Decision != audit.DecisionApplied || first[2].Decision != audit.DecisionApplied {
 		t.Errorf("applyRecords(new commit) decisions = %q, %q; want %q (git's change, not a revert)", first[0].Decision, first[2].Decision, audit.DecisionApplied)
+	}
+}
+
+func TestRejectedCommitRecordedOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	l, err := audit.NewLog(audit.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- l.Start(ctx) }()
+	a := &auditRecorder{log: l}
+	for _, st := range []gitindex.Status{
+		{Commit: "good"},
+		{Commit: "good", RejectedCommit: "bad", Err: "k8s/x.yaml:1: broken"},
+		{Commit: "good", RejectedCommit: "bad", Err: "k8s/x.yaml:1: broken"}, // the next poll, same HEAD
+		{Commit: "good", RejectedCommit: "worse", Err: "policy: undefined"},
+	} {
+		a.status(st)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	recs, _, err := audit.ReadRecords(path, audit.Filter{Decision: audit.DecisionRejected})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range recs {
+		got = append(got, r.Commit+": "+r.Reasons[0])
+	}
+	if diff := cmp.Diff([]string{"bad: k8s/x.yaml:1: broken", "worse: policy: undefined"}, got); diff != "" {
+		t.Errorf("rejected records (-want +got):\n%s", diff)
 	}
 }
