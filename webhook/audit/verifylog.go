@@ -117,6 +117,9 @@ func (v *logVerifier) follows(l link, rest [][]byte) bool {
 			v.add(FindingEdited, want, max(want, l.Seq-1), fmt.Sprintf("%d unreadable line(s), then seq %d", n, l.Seq))
 		}
 		v.corrupt = nil
+		if isGenesis(l.Prev) {
+			v.add(FindingRestarted, l.Seq, l.Seq, "a new chain starts after the unreadable line(s)")
+		}
 	case isGenesis(l.Prev):
 		v.add(FindingRestarted, l.Seq, l.Seq, fmt.Sprintf("a new chain starts after seq %d", v.last))
 	case l.Seq == want && l.Prev != v.lastHash:
