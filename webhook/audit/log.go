@@ -57,9 +57,8 @@ type Log struct {
 }
 
 // NewLog validates opts, opens the log file and continues the chain from its last
-// line (see the package doc). A last line that is truncated or fails its own hash is
-// an error naming the file: move the file aside (after `gitgate audit verify`) to
-// start a new chain. Records are written once Start runs.
+// line (see the package doc). A broken last line is logged and got past, never an
+// error (see resume): gitgate must start. Records are written once Start runs.
 func NewLog(opts Options) (*Log, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
