@@ -36,5 +36,6 @@ func verifyLocal(dir, rev string, keys []string) error {
 	if err != nil {
 		return fmt.Errorf("verify commit %s: %w", h, err)
 	}
-	return verifySignature(c, keys)
+	var signer string
+	return verifySignature(c, keys, &signer)
 }

@@ -63,6 +63,7 @@ type Source struct {
 	repo     *git.Repository
 	storage  *memory.Storage
 	verified string                 // the last commit whose signature checked out
+	signer   string                 // who signed it (Signer)
 	baseline int                    // objects held after the first fetch of this clone
 	renew    bool                   // start a fresh clone at the next fetch
 	spec     config.RefSpec         // what to fetch, once known

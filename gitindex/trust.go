@@ -51,15 +51,17 @@ func (s *Source) verify(commit string) error {
 	if err != nil {
 		return fmt.Errorf("verify commit %s: %w", commit, err)
 	}
-	if err := verifySignature(c, s.opts.VerifyKeys); err != nil {
+	var signer string
+	if err := verifySignature(c, s.opts.VerifyKeys, &signer); err != nil {
 		return err
 	}
-	s.verified = commit
+	s.verified, s.signer = commit, signer
 	return nil
 }
 
 // verifySignature checks that one of keys made the commit's OpenPGP signature.
-func verifySignature(c *object.Commit, keys []string) error {
+// It sets signer to the name of the key that did.
+func verifySignature(c *object.Commit, keys []string, signer *string) error {
 	commit := c.Hash.String()
 	if c.PGPSignature == "" {
 		return &UntrustedCommitError{Commit: commit, Reason: "the commit is not signed"}
@@ -69,8 +71,9 @@ func verifySignature(c *object.Commit, keys []string) error {
 	}
 	var reasons []string
 	for _, k := range keys {
-		_, err := c.Verify(k)
+		e, err := c.Verify(k)
 		if err == nil {
+			*signer = signerName(e)
 			return nil
 		}
 		if !slices.Contains(reasons, err.Error()) {
@@ -78,4 +81,28 @@ func verifySignature(c *object.Commit, keys []string) error {
 		}
 	}
 	return &UntrustedCommitError{Commit: commit, Reason: "no verification key accepts its signature: " + strings.Join(reasons, "; ")}
+}
+
+// Signer names the key that signed commit ("NAME <EMAIL> (KEY ID)"), if commit is
+// the last one verified against SourceOptions.VerifyKeys; "" otherwise (no keys
+// configured). It is for the audit record of a loaded revision; call it from the
+// Poller's goroutine (its Load function), like everything else on a Source.
+func (s *Source) Signer(commit string) string {
+	if commit == "" || commit != s.verified {
+		return ""
+	}
+	return s.signer
+}
+
+func signerName(e *openpgp.Entity) string {
+	if e == nil || e.PrimaryKey == nil {
+		return ""
+	}
+	name := ""
+	for id := range e.Identities {
+		if name == "" || id < name {
+			name = id
+		}
+	}
+	return strings.TrimSpace(name + " (" + e.PrimaryKey.KeyIdString() + ")")
 }

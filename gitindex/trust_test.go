@@ -96,6 +96,9 @@ func TestVerifyCommits(t *testing.T) {
 	if err := p.Sync(t.Context()); err != nil || p.Status().Commit != good {
 		t.Fatalf("signed commit: %v, status %+v", err, p.Status())
 	}
+	if got, want := src.Signer(good), "release"; !strings.Contains(got, want) || src.Signer("other") != "" {
+		t.Errorf("Signer(%s) = %q, want the key's identity %q", good, got, want)
+	}
 	for _, tt := range []struct {
 		name, reason string
 		key          *openpgp.Entity

@@ -61,7 +61,9 @@ func backgroundLoops(ctx context.Context, mgr manager.Manager, f *serveFlags, h 
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, &apply.Loop{Applier: a, Current: current, Interval: f.applyInterval, Notify: newRevision, OnResult: logApply})
+		records := &auditRecorder{log: auditLog}
+		out = append(out, &apply.Loop{Applier: a, Current: current, Interval: f.applyInterval, Notify: newRevision,
+			OnResult: func(res *apply.Result, err error) { logApply(res, err); records.applied(res) }})
 	}
 	if f.driftInterval > 0 {
 		g, err := scan.NewDriftedGauge(crmetrics.Registry)
@@ -135,7 +137,7 @@ func webhookGuard(mgr manager.Manager, c client.Client, f *serveFlags, h *webhoo
 			commit = rev.Snapshot.Commit
 		}
 		auditLog.Record(audit.Record{
-			Time: time.Now().UTC(), Operation: "RESTORE", Name: f.webhookConfig, Decision: "restored", Mode: "enforce",
+			Time: time.Now().UTC(), Operation: audit.OperationRestore, Name: f.webhookConfig, Decision: audit.DecisionRestored, Mode: audit.ModeEnforce,
 			GVK:     audit.GVK{Group: "admissionregistration.k8s.io", Version: "v1", Kind: "ValidatingWebhookConfiguration"},
 			Reasons: []string{"webhook configuration " + reason + "; restored"}, Commit: commit,
 		})

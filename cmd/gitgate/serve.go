@@ -24,35 +24,35 @@ import (
 	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/policy"
 	"github.com/gitgate-dev/gitgate/webhook"
-	"github.com/gitgate-dev/gitgate/webhook/audit"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
 // serveFlags are the flags of `gitgate serve`.
 type serveFlags struct {
 	repoFlags
-	interval                      time.Duration
-	syncUsers, controllerUsers    []string
-	certDir, auditLog, kubeconfig string
-	port                          int
-	metricsAddr, probeAddr        string
-	mode, unknown                 string
-	merge                         bool
-	apply, leaderElect, webhook   bool
-	applyInterval, driftInterval  time.Duration
-	exposureInterval              time.Duration
-	leaderNamespace, leaderID     string
-	rotateCerts                   bool
-	certSecret, webhookConfig     string
-	certDNSNames                  []string
-	inventory                     string
-	guardWebhook                  bool
-	pushSecretFile, pushAddr      string
-	shutdownDelay                 time.Duration
-	certIPs                       []net.IP
-	certCheckInterval             time.Duration
-	limits                        limitFlags
-	listen                        listenerFlags
+	interval                     time.Duration
+	syncUsers, controllerUsers   []string
+	certDir, kubeconfig          string
+	audit                        auditFlags
+	port                         int
+	metricsAddr, probeAddr       string
+	mode, unknown                string
+	merge                        bool
+	apply, leaderElect, webhook  bool
+	applyInterval, driftInterval time.Duration
+	exposureInterval             time.Duration
+	leaderNamespace, leaderID    string
+	rotateCerts                  bool
+	certSecret, webhookConfig    string
+	certDNSNames                 []string
+	inventory                    string
+	guardWebhook                 bool
+	pushSecretFile, pushAddr     string
+	shutdownDelay                time.Duration
+	certIPs                      []net.IP
+	certCheckInterval            time.Duration
+	limits                       limitFlags
+	listen                       listenerFlags
 }
 
 func newServeCommand() *cobra.Command {
@@ -74,7 +74,7 @@ func newServeCommand() *cobra.Command {
 	fs.StringArrayVar(&f.controllerUsers, "controller-user", nil, "exact username of a further cluster controller, held to git's declared paths (repeatable); kube-controller-manager's identities, the scheduler and kubelets are built in")
 	fs.StringVar(&f.certDir, "cert-dir", "/tmp/k8s-webhook-server/serving-certs", "folder with tls.crt and tls.key (reloaded when they change)")
 	fs.IntVar(&f.port, "port", 9443, "webhook HTTPS port")
-	fs.StringVar(&f.auditLog, "audit-log", "-", `audit log file ("-" = stdout, "" = off)`)
+	f.audit.bind(fs)
 	fs.StringVar(&f.mode, "mode", webhook.ModeEnforce, "enforce (deny drift), warn (allow with a warning) or audit (allow, audit only)")
 	fs.StringVar(&f.unknown, "unknown", "deny", "objects not declared in git, of kinds git manages, in namespaces git governs: deny or allow")
 	fs.BoolVar(&f.merge, "merge", false, "allow changes to paths git does not declare (default strict: deny them)")
@@ -199,9 +199,9 @@ func drainOnSignal(ctx context.Context, h *webhook.Handler, delay time.Duration)
 
 // wire connects poller → policy → handler, the audit log and the probes.
 func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Handler, error) {
-	auditLog, err := audit.NewLog(audit.Options{Path: f.auditLog, Registerer: crmetrics.Registry, Logger: ctrl.Log.WithName("audit")})
+	auditLog, err := f.audit.newLog(ctx, mgr.GetConfig())
 	if err != nil {
-		return nil, fmt.Errorf("audit log: %w", err)
+		return nil, err
 	}
 	metrics, err := webhook.NewMetrics(crmetrics.Registry)
 	if err != nil {
@@ -241,12 +241,14 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 	build := gitindex.BuildOptions{Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace,
 		Scope: mapperScope{mgr.GetRESTMapper()}, Limits: limits}
 	newRevision := make(chan struct{}, 1)
+	records := &auditRecorder{log: auditLog}
 	poller := gitindex.NewPoller(src, build, f.interval, func(ctx context.Context, s *gitindex.Snapshot) error {
 		eng, err := policy.Compile(ctx, s.Policies, policy.DefaultOptions())
 		if err != nil {
 			return fmt.Errorf("compile policy at %s: %w", s.ShortCommit(), err)
 		}
 		h.Store(&webhook.Revision{Snapshot: s, Policy: eng})
+		records.loaded(s, src.Signer(s.Commit))
 		select {
 		case newRevision <- struct{}{}:
 		default:
@@ -258,7 +260,8 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
-	poller.OnStatus = status.observeFor(h)
+	observe := status.observeFor(h)
+	poller.OnStatus = func(st gitindex.Status) { observe(st); records.status(st) }
 	if f.webhook {
 		mgr.GetWebhookServer().Register("/validate", &crwebhook.Admission{Handler: h})
 		if err := crmetrics.Registry.Register(newCertExpiry(f.certDir)); err != nil {

@@ -67,6 +67,8 @@ func TestInstallManifestsSplitIdentities(t *testing.T) {
 		{webhookSA, authorizationv1.ResourceAttributes{Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Namespace: "gitgate-system", Name: "gitgate-leader"}, true},
 		{webhookSA, authorizationv1.ResourceAttributes{Verb: "create", Group: "wgpolicyk8s.io", Resource: "policyreports", Namespace: "staging"}, true},
 		{webhookSA, authorizationv1.ResourceAttributes{Verb: "create", Group: "", Resource: "events", Namespace: "staging"}, true},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "patch", Resource: "configmaps", Namespace: "gitgate-system", Name: "gitgate-audit-anchors"}, true},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "patch", Resource: "configmaps", Namespace: "gitgate-system", Name: "gitgate-inventory"}, false},
 		{applierSA, authorizationv1.ResourceAttributes{Verb: "patch", Group: "apps", Resource: "deployments", Namespace: "staging"}, true},
 		{applierSA, authorizationv1.ResourceAttributes{Verb: "delete", Resource: "configmaps", Namespace: "staging"}, true},
 		{applierSA, authorizationv1.ResourceAttributes{Verb: "update", Resource: "configmaps", Namespace: "gitgate-system", Name: "gitgate-inventory"}, true},

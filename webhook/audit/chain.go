@@ -29,9 +29,10 @@ var (
 
 // link is the part of a line the chain is made of.
 type link struct {
-	Seq  uint64 `json:"seq"`
-	Prev string `json:"prev"`
-	Hash string `json:"hash"`
+	Seq        uint64      `json:"seq"`
+	Prev       string      `json:"prev"`
+	Hash       string      `json:"hash"`
+	Checkpoint *Checkpoint `json:"checkpoint"`
 }
 
 // newGenesis returns the prev of the first record of a new chain.

@@ -87,3 +87,18 @@ func counter(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	t.Fatalf("metric %s not registered", name)
 	return 0
 }
+
+// writeRecords writes recs with a fresh Log on opts.Path and stops it.
+func writeRecords(t *testing.T, opts Options, recs ...Record) {
+	t.Helper()
+	l, stop := startLog(t, opts)
+	for _, r := range recs {
+		if !l.Record(r) {
+			t.Fatal("Record dropped")
+		}
+	}
+	if err := l.Flush(t.Context()); err != nil {
+		t.Fatalf("Flush: %v", err)
+	}
+	stop()
+}

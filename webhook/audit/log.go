@@ -3,7 +3,6 @@ package audit
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,13 +47,18 @@ type Log struct {
 	started atomic.Bool
 	stopped chan struct{} // closed when Start returns
 
-	pending error // writer goroutine only: first write error since the last Flush
+	opts    Options
+	anchors chan Checkpoint // newest checkpoint for the anchor goroutine; nil without an Anchor
+	ship    *shipper        // nil without Options.Ship
+
+	// writer goroutine only:
+	pending error // first write error since the last Flush
+	since   int   // records written since the last checkpoint
 }
 
 // NewLog validates opts, opens the log file and continues the chain from its last
-// line (see the package doc). A last line that is truncated or fails its own hash is
-// an error naming the file: move the file aside (after `gitgate audit verify`) to
-// start a new chain. Records are written once Start runs.
+// line (see the package doc). A broken last line is logged and got past, never an
+// error (see resume): gitgate must start. Records are written once Start runs.
 func NewLog(opts Options) (*Log, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
@@ -65,6 +69,7 @@ func NewLog(opts Options) (*Log, error) {
 		return nil, err
 	}
 	l := &Log{
+		opts:    opts,
 		log:     opts.Logger,
 		metrics: m,
 		stopped: make(chan struct{}),
@@ -78,6 +83,12 @@ func NewLog(opts Options) (*Log, error) {
 		return nil, err
 	}
 	l.queue = make(chan item, opts.QueueSize)
+	if opts.Anchor != nil {
+		l.anchors = make(chan Checkpoint, 1)
+	}
+	if opts.Ship != nil {
+		l.ship = newShipper(*opts.Ship, m, opts.Logger)
+	}
 	return l, nil
 }
 
@@ -123,103 +134,4 @@ func (l *Log) drop(r Record, reason error) {
 // Dropped is the number of records Record has dropped since NewLog.
 func (l *Log) Dropped() uint64 {
 	return l.dropped.Load()
-}
-
-// Start writes queued records until ctx is done, then writes what is still queued,
-// closes the file and returns. It is a controller-runtime manager.Runnable; call it
-// once.
-func (l *Log) Start(ctx context.Context) error {
-	if !l.started.CompareAndSwap(false, true) {
-		return errAlreadyStarted
-	}
-	defer close(l.stopped)
-	if l.sink == nil {
-		<-ctx.Done()
-		return nil
-	}
-	for {
-		select {
-		case it := <-l.queue:
-			l.handle(it)
-		case <-ctx.Done():
-			return l.stop()
-		}
-	}
-}
-
-// NeedLeaderElection tells a controller-runtime manager to run the writer on every
-// replica: each one answers admission requests, so each one must write its records.
-func (l *Log) NeedLeaderElection() bool {
-	return false
-}
-
-// stop refuses new records, drains the queue and closes the file.
-func (l *Log) stop() error {
-	l.mu.Lock()
-	l.closed = true
-	l.mu.Unlock()
-	for {
-		select {
-		case it := <-l.queue:
-			l.handle(it)
-		default:
-			if err := l.sink.close(); err != nil {
-				return fmt.Errorf("close audit log: %w", err)
-			}
-			return nil
-		}
-	}
-}
-
-func (l *Log) handle(it item) {
-	if it.flush != nil {
-		it.flush <- errors.Join(l.pending, l.sink.sync())
-		l.pending = nil
-		return
-	}
-	written, err := l.sink.write(it.rec)
-	if written {
-		l.metrics.written.Inc()
-	} else {
-		l.metrics.writeErrors.Inc()
-	}
-	if err == nil {
-		return
-	}
-	if l.pending == nil {
-		l.pending = err
-	}
-	if l.errLog.allow(time.Now()) {
-		l.log.Error(err, "Writing audit record failed", "uid", it.rec.UID, "lost", !written)
-	}
-}
-
-// Flush waits until every record queued before the call is written and synced to
-// disk. It returns the first write error since the previous Flush, if any, and
-// gives up when ctx is done or the log has stopped. A Flush takes one queue slot.
-func (l *Log) Flush(ctx context.Context) error {
-	if l.sink == nil {
-		return nil
-	}
-	done := make(chan error, 1)
-	select {
-	case l.queue <- item{flush: done}:
-	case <-l.stopped:
-		return errStopped
-	case <-ctx.Done():
-		return fmt.Errorf("flush audit log: %w", ctx.Err())
-	}
-	select {
-	case err := <-done:
-		return err
-	case <-l.stopped:
-		select {
-		case err := <-done: // handled by the final drain
-			return err
-		default:
-			return errStopped
-		}
-	case <-ctx.Done():
-		return fmt.Errorf("flush audit log: %w", ctx.Err())
-	}
 }

@@ -1,8 +1,11 @@
 package audit
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"io"
+	"time"
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,6 +16,10 @@ const (
 	DefaultMaxSize    int64 = 100 << 20 // 100 MiB
 	DefaultMaxBackups       = 5
 	DefaultQueueSize        = 4096
+
+	DefaultCheckpointEvery                  = 1000
+	DefaultCheckpointInterval time.Duration = 10 * time.Second
+	DefaultAnchorTimeout      time.Duration = 10 * time.Second
 )
 
 // PathStdout as Options.Path writes the log to standard output (no rotation, and a new
@@ -43,6 +50,30 @@ type Options struct {
 	// Logger reports drops (at most once per second) and write errors. Default: a
 	// logger that discards.
 	Logger logr.Logger
+
+	// DigestKey, if set, keys the digests of Secret values ([MaskSecret]). Without
+	// it Secret values are written as "masked". Default: none.
+	DigestKey *DigestKey
+	// SigningKey, if set, signs a checkpoint every CheckpointEvery records, every
+	// CheckpointInterval (when records were written) and at shutdown. LogID is
+	// then required. Default: none (no checkpoints).
+	SigningKey ed25519.PrivateKey
+	// LogID names this chain in checkpoints and anchors: one per pod (the pod name).
+	LogID string
+	// CheckpointEvery defaults to DefaultCheckpointEvery (1000) records,
+	// CheckpointInterval to DefaultCheckpointInterval (10s).
+	CheckpointEvery    int
+	CheckpointInterval time.Duration
+	// Anchor, if set (with SigningKey), receives every checkpoint, off the writer
+	// goroutine, and is read once at Start (see [Log.Start]). AnchorTimeout bounds
+	// each call; default DefaultAnchorTimeout (10s).
+	Anchor        Anchor
+	AnchorTimeout time.Duration
+	// Mirror, if set, receives a copy of every line written (os.Stdout, for a
+	// cluster's log pipeline). A failed mirror write is logged, never retried.
+	Mirror io.Writer
+	// Ship, if set, sends every line to an HTTP endpoint in batches (see ShipOptions).
+	Ship *ShipOptions
 }
 
 // Validate reports every invalid field at once.
@@ -57,6 +88,18 @@ func (o Options) Validate() error {
 	if o.QueueSize < 0 {
 		errs = append(errs, fmt.Errorf("audit QueueSize %d: must not be negative", o.QueueSize))
 	}
+	if o.CheckpointEvery < 0 || o.CheckpointInterval < 0 || o.AnchorTimeout < 0 {
+		errs = append(errs, errors.New("audit CheckpointEvery, CheckpointInterval and AnchorTimeout must not be negative"))
+	}
+	if o.SigningKey != nil && len(o.SigningKey) != ed25519.PrivateKeySize {
+		errs = append(errs, fmt.Errorf("audit SigningKey: %d bytes, want an Ed25519 private key", len(o.SigningKey)))
+	}
+	if o.SigningKey != nil && o.LogID == "" {
+		errs = append(errs, errors.New("audit LogID is required with a SigningKey"))
+	}
+	if o.Ship != nil {
+		errs = append(errs, o.Ship.Validate())
+	}
 	return errors.Join(errs...)
 }
 
@@ -70,6 +113,19 @@ func (o Options) withDefaults() Options {
 	}
 	if o.QueueSize == 0 {
 		o.QueueSize = DefaultQueueSize
+	}
+	if o.CheckpointEvery == 0 {
+		o.CheckpointEvery = DefaultCheckpointEvery
+	}
+	if o.CheckpointInterval == 0 {
+		o.CheckpointInterval = DefaultCheckpointInterval
+	}
+	if o.AnchorTimeout == 0 {
+		o.AnchorTimeout = DefaultAnchorTimeout
+	}
+	if o.Ship != nil {
+		ship := o.Ship.withDefaults()
+		o.Ship = &ship
 	}
 	if o.Logger.GetSink() == nil {
 		o.Logger = logr.Discard()

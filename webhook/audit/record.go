@@ -1,9 +1,6 @@
 package audit
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"time"
 )
 
@@ -13,6 +10,28 @@ const (
 	DecisionWarned   = "warned"
 	DecisionAudited  = "audited"
 	DecisionExcepted = "excepted"
+	// What gitgate did on its own: a revision loaded or rejected, the applier's
+	// reverts (self-heal), creates, prunes, failures and git changes applied, the
+	// config guard's restores.
+	DecisionLoaded   = "loaded"
+	DecisionRejected = "rejected"
+	DecisionReverted = "reverted"
+	DecisionApplied  = "applied"
+	DecisionCreated  = "created"
+	DecisionPruned   = "pruned"
+	DecisionFailed   = "failed"
+	DecisionRestored = "restored"
+)
+
+// Operations of the records gitgate writes on its own (admission records carry the
+// request's CREATE, UPDATE or DELETE).
+const (
+	OperationLoad       = "LOAD"
+	OperationReject     = "REJECT"
+	OperationApply      = "APPLY"
+	OperationPrune      = "PRUNE"
+	OperationRestore    = "RESTORE"
+	OperationCheckpoint = "CHECKPOINT"
 )
 
 // Modes a Record can carry: the enforcement mode that produced the decision.
@@ -42,15 +61,28 @@ type Record struct {
 	Decision string   `json:"decision"`
 	Mode     string   `json:"mode"`
 	Reasons  []string `json:"reasons,omitempty"`
+	// ReasonsOmitted counts the reasons beyond MaxItems that were not written.
+	ReasonsOmitted int `json:"reasonsOmitted,omitempty"`
 	// Drift lists the fields that differ from git; pass Secret drift through
-	// [MaskSecret] first.
-	Drift      []DriftItem `json:"drift,omitempty"`
-	Exceptions []string    `json:"exceptions,omitempty"`
+	// [MaskSecret] first. Values whose JSON is over MaxValueBytes are written as a
+	// [CappedValue].
+	Drift []DriftItem `json:"drift,omitempty"`
+	// DriftOmitted counts the drift items beyond MaxItems that were not written.
+	DriftOmitted int `json:"driftOmitted,omitempty"`
+	// DigestKey identifies the key of the keyed digests of Secret values in Drift
+	// ([DigestKeyID]); empty when the record holds none.
+	DigestKey  string   `json:"digestKey,omitempty"`
+	Exceptions []string `json:"exceptions,omitempty"`
 	// BreakGlass is "<ticket>: <reason>" when a break-glass annotation was honoured.
 	BreakGlass string `json:"breakGlass,omitempty"`
 	Commit     string `json:"commit"`
 	// Source is the git path:line declaring the object.
 	Source string `json:"source,omitempty"`
+	// Signer is who signed Commit, for revision records (Operation LOAD or REJECT).
+	Signer string `json:"signer,omitempty"`
+	// Checkpoint is set on checkpoint lines (Operation CHECKPOINT), written by the
+	// Log itself; see the package doc.
+	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
 	// Seq is the record's position in the chain, starting at 1.
 	Seq uint64 `json:"seq"`
 	// Prev is the previous record's Hash, or "genesis:<32 hex>" for the first record.
@@ -84,39 +116,23 @@ type DriftItem struct {
 	New      any    `json:"new,omitempty"`
 }
 
-// maskUnencodable replaces a value that has no JSON encoding: it cannot be hashed the
-// documented way, and the value itself must not leak.
-const maskUnencodable = "sha256:unencodable"
-
-// MaskSecret returns a copy of items whose Git, Old and New values are replaced by
-// "sha256:" and the first 12 hex digits of the SHA-256 of the value's JSON encoding,
-// so the log shows that a Secret value changed, and whether it now equals git, without
-// holding the value. Absent (nil) values stay absent; items is not modified.
-//
-// The digest is unsalted: it hides high-entropy values (keys, tokens, passwords), not
-// guessable ones such as "true" or a port number.
+// MaskSecret returns a copy of items whose Git, Old and New values are sealed: the
+// Log's writer replaces each with a keyed digest, "hmac-sha256:" and 32 hex digits of
+// HMAC-SHA256(Options.DigestKey, JSON of the value), and sets the record's DigestKey.
+// The log then shows that a Secret value changed, and whether it now equals git,
+// without holding the value or letting anyone without the key test guesses against
+// it. Without a DigestKey, and anywhere else a sealed value is encoded, it is written
+// as "masked". Absent (nil) values stay absent; items is not modified.
 func MaskSecret(items []DriftItem) []DriftItem {
 	if items == nil {
 		return nil
 	}
 	out := make([]DriftItem, len(items))
 	for i, it := range items {
-		it.Git = maskValue(it.Git)
-		it.Old = maskValue(it.Old)
-		it.New = maskValue(it.New)
+		it.Git = seal(it.Git)
+		it.Old = seal(it.Old)
+		it.New = seal(it.New)
 		out[i] = it
 	}
 	return out
-}
-
-func maskValue(v any) any {
-	if v == nil {
-		return nil
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return maskUnencodable
-	}
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:])[:12]
 }

@@ -13,45 +13,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestMaskSecret(t *testing.T) {
-	tests := []struct {
-		name  string
-		items []DriftItem
-		want  []DriftItem
-	}{
-		{name: "nil", items: nil, want: nil},
-		{name: "empty", items: []DriftItem{}, want: []DriftItem{}},
-		{
-			name: "every value masked, absent stays absent",
-			items: []DriftItem{{
-				Path: `data["password"]`, Declared: true,
-				Git: "hunter2", Old: map[string]any{"b": []any{true, nil}, "a": 1}, New: int64(42),
-			}, {
-				Path: `data["new"]`, New: "hunter2",
-			}},
-			want: []DriftItem{{
-				Path: `data["password"]`, Declared: true,
-				Git: "sha256:4ddbb67bf993", Old: "sha256:1cc69c7fa236", New: "sha256:73475cb40a56",
-			}, {
-				Path: `data["new"]`, New: "sha256:4ddbb67bf993",
-			}},
-		},
-		{
-			name:  "unencodable value never leaks",
-			items: []DriftItem{{Path: "x", Old: func() {}}},
-			want:  []DriftItem{{Path: "x", Old: maskUnencodable}},
-		},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := MaskSecret(tc.items)
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("MaskSecret() mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
 // TestEncodeLineContract pins the documented line format: the line is the JSON of
 // the record with its hash, and the hash is sha256(prev "\n" JSON-with-empty-hash).
 func TestMaskSecretKeepsInput(t *testing.T) {

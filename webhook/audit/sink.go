@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/go-logr/logr"
 )
 
 // errTruncated is the reason for a last line without its newline: a write cut short.
@@ -38,7 +40,7 @@ func openSink(o Options) (*sink, error) {
 	if err := os.MkdirAll(filepath.Dir(o.Path), 0o700); err != nil {
 		return nil, fmt.Errorf("create audit log directory: %w", err)
 	}
-	seq, prev, err := resume(o.Path)
+	seq, prev, err := resume(o.Path, o.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -51,10 +53,19 @@ func openSink(o Options) (*sink, error) {
 
 // resume returns the seq and hash of the last line of the chain at path: the last
 // line of path, or of path.1 when path is missing or empty (a crash right after a
-// rotation), or a new genesis when neither has a line.
-func resume(path string) (seq uint64, prev string, err error) {
+// rotation), or a new genesis when neither has a line. A broken last line never
+// stops gitgate from starting (that would fail every governed write closed): a
+// write cut short is removed, an edited line is continued from the hash it claims,
+// an unreadable one starts a new chain; each is logged, and verify reports it.
+func resume(path string, log logr.Logger) (seq uint64, prev string, err error) {
 	for _, p := range []string{path, backupName(path, 1)} {
 		line, err := lastLine(p)
+		if errors.Is(err, errTruncated) {
+			log.Error(err, "Removing the partial last line of the audit log (a write cut short)", "file", p)
+			if err = dropPartialLine(p); err == nil {
+				line, err = lastLine(p)
+			}
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -65,13 +76,27 @@ func resume(path string) (seq uint64, prev string, err error) {
 			continue
 		}
 		l, err := parseLine(line)
-		if err != nil {
-			return 0, "", fmt.Errorf("resume audit chain from %s: last line: %w", p, err)
+		switch {
+		case err == nil:
+			return l.Seq, l.Hash, nil
+		case errors.Is(err, errHashMismatch):
+			log.Error(err, "Last audit line was edited; continuing the chain from the hash it claims", "file", p, "seq", l.Seq)
+			return l.Seq, l.Hash, nil
 		}
-		return l.Seq, l.Hash, nil
+		log.Error(err, "Last audit line is unreadable; starting a new chain", "file", p)
+		break
 	}
 	g, err := newGenesis()
 	return 0, g, err
+}
+
+// dropPartialLine truncates path after its last newline.
+func dropPartialLine(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return os.Truncate(path, int64(bytes.LastIndexByte(b, '\n')+1))
 }
 
 // lastLine returns the last line of the file without its newline, or nil for an
@@ -134,26 +159,26 @@ func (s *sink) open() error {
 	return nil
 }
 
-// write appends r to the chain. written reports whether it was; err may be set
-// either way (a failed rotation still writes, into the current file). When nothing
-// was written the chain is unchanged.
-func (s *sink) write(r Record) (written bool, err error) {
+// write appends r to the chain and returns the line. written reports whether it
+// was; err may be set either way (a failed rotation still writes, into the current
+// file). When nothing was written the chain is unchanged.
+func (s *sink) write(r Record) (line []byte, written bool, err error) {
 	r.Seq, r.Prev = s.seq+1, s.prev
-	line, err := encodeLine(&r)
+	line, err = encodeLine(&r)
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
 	rotErr := s.ready(int64(len(line)))
 	if s.out == nil {
-		return false, rotErr
+		return nil, false, rotErr
 	}
 	n, err := s.out.Write(line)
 	if err != nil {
-		return false, errors.Join(rotErr, s.undo(n, err))
+		return nil, false, errors.Join(rotErr, s.undo(n, err))
 	}
 	s.size += int64(n)
 	s.seq, s.prev = r.Seq, r.Hash
-	return true, rotErr
+	return line, true, rotErr
 }
 
 // undo removes the n bytes of a failed write so the file still ends on a whole line.
