@@ -60,7 +60,7 @@ func (h *Handler) decide(ctx context.Context, rev *Revision, in *input) *verdict
 	// gitgate.dev/managed label lands there): on objects git does not declare
 	// that is no forgery.
 	if declared || in.actor != actorController {
-		v.forbidden = forgedMetadata(in)
+		v.forbidden = forgedMetadata(in, declared)
 	}
 	if declared {
 		v.desired = desired
@@ -85,13 +85,33 @@ func (h *Handler) managed(in *input, desired *gitindex.Object) []drift.Change {
 		}
 		return []drift.Change{{Path: PathDelete, Declared: true}}
 	case in.operation() == admissionv1.Create:
-		return h.cmp.Against(in.gvk, in.obj, desired.Object)
+		return h.extras(in, h.cmp.Against(in.obj, h.cmp.DesiredOf(desired)))
 	case in.operation() != admissionv1.Update:
 		return nil
 	case in.scale:
 		return h.violations(in, []drift.Change{scaleChange(in, desired)})
 	}
-	return h.violations(in, h.cmp.Diff(in.gvk, in.old, in.obj, desired.Object))
+	return h.violations(in, h.cmp.Diff(in.old, in.obj, h.cmp.DesiredOf(desired)))
+}
+
+// extras drops, in merge mode or for a controller, what a CREATE adds at paths
+// git does not declare (gitgate's own metadata is judged apart, by rule 6).
+func (h *Handler) extras(in *input, changes []drift.Change) []drift.Change {
+	if !h.opts.Merge && in.actor != actorController {
+		return changes
+	}
+	var out []drift.Change
+	for _, c := range changes {
+		if c.Declared || (in.actor != actorController && mergeJudged(c.Path)) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// mergeJudged are the undeclared paths merge mode still judges.
+func mergeJudged(path string) bool {
+	return strings.HasPrefix(path, "metadata.ownerReferences") || strings.HasPrefix(path, "metadata.finalizers")
 }
 
 // violations keeps the changes that are neither toward git nor allowed undeclared.
@@ -154,9 +174,14 @@ var selfServe = map[string]bool{
 	"gitgate.dev/break-glass-until": true,
 }
 
+// managedLabel is the applier's bookkeeping label on what it applied.
+const managedLabel = gitgatePrefix + "managed"
+
 // forgedMetadata is rule 6: any change by a non-sync identity that adds or alters
-// gitgate's own labels or annotations.
-func forgedMetadata(in *input) []drift.Change {
+// gitgate's own labels or annotations. Dropping the applier's management label
+// from a declared object is bookkeeping, not forgery (`kubectl replace -f` of
+// git's own file does it; the applier puts it back).
+func forgedMetadata(in *input, declared bool) []drift.Change {
 	var out []drift.Change
 	for _, field := range []string{"labels", "annotations"} {
 		oldM := metaMap(in.old, field)
@@ -173,6 +198,9 @@ func forgedMetadata(in *input) []drift.Change {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if !strings.HasPrefix(k, gitgatePrefix) || selfServe[k] || oldM[k] == newM[k] {
+				continue
+			}
+			if _, kept := newM[k]; declared && field == "labels" && k == managedLabel && !kept {
 				continue
 			}
 			path := "metadata." + field + `["` + k + `"]`

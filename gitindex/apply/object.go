@@ -25,7 +25,12 @@ func (r *run) applyObject(ctx context.Context, o *gitindex.Object) ObjectResult 
 	if err != nil {
 		return failed(res, "get", o.Key, err)
 	}
-	res.Action, res.Diff = r.plan(o, live, desired, gitHash)
+	res.Action, res.Diff = r.plan(o, live, gitHash)
+	if res.Action == ActionConfigured {
+		if err := r.a.heal(ctx, live, res.Diff); err != nil {
+			return failed(res, "heal", o.Key, err)
+		}
+	}
 	if res.Action == ActionCreated || res.Action == ActionConfigured {
 		if live, err = r.a.write(ctx, desired, isCreateOnly(o)); err != nil {
 			return failed(res, "apply", o.Key, err)
@@ -39,15 +44,17 @@ func (r *run) applyObject(ctx context.Context, o *gitindex.Object) ObjectResult 
 }
 
 // plan decides what to do with one object, using the one comparison: an object
-// whose declared fields all match git (management label included) is left
-// alone, unless git changed since gitgate last applied it (a removed field the
-// comparison cannot see, which server-side apply removes).
-func (r *run) plan(o *gitindex.Object, live, desired *unstructured.Unstructured, gitHash string) (Action, []drift.Change) {
+// that matches its desired state (git's object as the API server stores it,
+// management label included, nothing added by anyone but the applier and the
+// cluster's controllers) is left alone, unless git changed since gitgate last
+// applied it (a field removed from git, which server-side apply removes).
+func (r *run) plan(o *gitindex.Object, live *unstructured.Unstructured, gitHash string) (Action, []drift.Change) {
 	var liveObj map[string]any
 	if live != nil {
 		liveObj = live.Object
 	}
-	changes := r.a.opts.Comparer.Against(o.GroupVersionKind(), liveObj, desired.Object)
+	d := withManagedLabel(r.a.opts.Comparer.DesiredOf(o))
+	changes := r.a.opts.Comparer.Against(liveObj, d, r.a.entitled()...)
 	dry := r.a.opts.DryRun
 	switch {
 	case live != nil && isCreateOnly(o):

@@ -18,7 +18,7 @@ import (
 // Finding is one declared object whose live state differs from git.
 type Finding struct {
 	Key     gitindex.Key   `json:"key"`
-	Source  string         `json:"source"` // path:line in git
+	Source  string         `json:"source"` // path:line in git (of the first drifted field git declares)
 	Missing bool           `json:"missing,omitempty"`
 	Changes []drift.Change `json:"changes,omitempty"`
 }
@@ -32,10 +32,18 @@ type Report struct {
 	Errors []string `json:"errors,omitempty"`
 }
 
+// DefaultEntitled are the field managers whose additions to a declared object
+// the scan does not report: the applier's (its default field manager) and the
+// cluster's controllers'.
+var DefaultEntitled = append([]string{"gitgate"}, drift.ClusterManagers...)
+
 // Scanner compares live objects with a snapshot.
 type Scanner struct {
 	Reader   client.Reader
 	Comparer *drift.Comparer
+	// Entitled are the field managers whose additions are not drift; nil means
+	// DefaultEntitled.
+	Entitled []string
 }
 
 // Scan lists every kind the snapshot declares (one LIST per GroupVersionKind) and
@@ -70,7 +78,18 @@ func (s *Scanner) compare(gvk schema.GroupVersionKind, o *gitindex.Object, live 
 		f.Missing = true
 		return f, true
 	}
-	f.Changes = s.Comparer.Against(gvk, obj, o.Object)
+	entitled := s.Entitled
+	if entitled == nil {
+		entitled = DefaultEntitled
+	}
+	f.Changes = s.Comparer.Against(obj, s.Comparer.DesiredOf(o), entitled...)
+	for _, c := range f.Changes {
+		if c.Declared && c.Pointer == "" {
+			file, line := o.SourceOf(c.Path)
+			f.Source = fmt.Sprintf("%s:%d", file, line)
+			break
+		}
+	}
 	return f, len(f.Changes) > 0
 }
 
