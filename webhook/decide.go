@@ -139,7 +139,10 @@ func scaleChange(in *input, desired *gitindex.Object) drift.Change {
 	}
 	spec, _ := desired.Object["spec"].(map[string]any)
 	git, declared := spec["replicas"]
-	return drift.Change{Path: "spec.replicas", Declared: declared && git != nil, Git: git, Old: replicas(in.old), New: replicas(in.obj)}
+	declared = declared && git != nil
+	c := drift.Change{Path: "spec.replicas", Declared: declared, Git: git, Old: replicas(in.old), New: replicas(in.obj)}
+	c.Repair = declared && drift.Equal(git, c.New)
+	return c
 }
 
 // undeclaredCreate is rule 4: a non-controller creates an object git does not

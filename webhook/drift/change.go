@@ -27,9 +27,7 @@ type Change struct {
 
 // TowardGit reports whether the change leaves the path at git's value (or
 // removes what git does not declare).
-func (c Change) TowardGit() bool {
-	return c.Repair || (c.Declared && Equal(c.Git, c.New))
-}
+func (c Change) TowardGit() bool { return c.Repair }
 
 // Extra reports whether the change is a field the desired object does not have.
 func (c Change) Extra() bool { return !c.Declared && c.New != nil }
