@@ -27,6 +27,10 @@ type inputBuilder struct {
 func (b *inputBuilder) build(in *Input, now time.Time) (ast.Value, error) {
 	doc := make(map[string]any, 8)
 	doc["request"] = b.request(&in.Request)
+	// object, oldObject and desired are three versions of one Kubernetes object:
+	// only the largest counts toward the cap, or no exception could ever apply
+	// to an object over a third of it.
+	base, largest := b.size, 0
 	for _, f := range []struct {
 		key   string
 		obj   map[string]any
@@ -35,17 +39,20 @@ func (b *inputBuilder) build(in *Input, now time.Time) (ast.Value, error) {
 		if len(f.obj) == 0 {
 			continue
 		}
+		b.size = base
 		if f.bytes > 0 { // decoded from JSON: plain, and its size is known
 			b.size += f.bytes
 			doc[f.key] = f.obj
-			continue
+		} else {
+			v, err := b.object(f.obj)
+			if err != nil {
+				return nil, fmt.Errorf("input.%s: %w", f.key, err)
+			}
+			doc[f.key] = v
 		}
-		v, err := b.object(f.obj)
-		if err != nil {
-			return nil, fmt.Errorf("input.%s: %w", f.key, err)
-		}
-		doc[f.key] = v
+		largest = max(largest, b.size-base)
 	}
+	b.size = base + largest
 	drift, err := b.drift(in.Drift)
 	if err != nil {
 		return nil, err
