@@ -56,7 +56,7 @@ func TestWholeObject(t *testing.T) {
 			want: []string{"spec.template.spec.hostNetwork: not declared in git (strict mode), request sets true", "spec.template.spec.containers[name=miner]: not declared in git"}},
 		{name: "create with extras in merge mode", opts: Options{Merge: true}, req: reqOpts{op: admissionv1.Create, user: "alice", kind: deployKind, ns: "staging", name: "nginx", obj: sidecar}, allowed: true},
 		{name: "create changing a default", req: reqOpts{op: admissionv1.Create, user: "alice", kind: deployKind, ns: "staging", name: "nginx",
-			obj: edit(createdDeployment, "dnsPolicy: ClusterFirst", "dnsPolicy: Default")}, want: []string{`spec.template.spec.dnsPolicy: git has "ClusterFirst", request has "Default"`}},
+			obj: edit(createdDeployment, "dnsPolicy: ClusterFirst", "dnsPolicy: Default")}, want: []string{`spec.template.spec.dnsPolicy: git leaves the default "ClusterFirst", request has "Default"`}},
 		{name: "removing an env var someone else added", req: reqOpts{op: admissionv1.Update, user: "alice", kind: deployKind, ns: "staging", name: "nginx", old: withEnv, obj: liveDeployment}, allowed: true},
 		{name: "adding an env var", req: reqOpts{op: admissionv1.Update, user: "alice", kind: deployKind, ns: "staging", name: "nginx", old: liveDeployment, obj: withEnv},
 			want: []string{"env[name=FOO].value: not declared in git (strict mode)"}},

@@ -20,7 +20,7 @@ func testExtrasAtCreate(t *testing.T, rr *realRepo) {
 	nodePort := realVariant(t, rr, "k8s/data/services.yaml", "  name: ledger-api\n  namespace: real-data\nspec:\n",
 		"  name: ledger-api\n  namespace: real-data\nspec:\n  type: NodePort\n  externalIPs: [203.0.113.7]\n")
 	out, ok = asHuman(t, "create", "-f", nodePort)
-	denied(t, out, ok, "CREATE of Service real-data/ledger-api denied", "spec.externalIPs: not declared in git", `spec.type: git has "ClusterIP", request has "NodePort"`)
+	denied(t, out, ok, "CREATE of Service real-data/ledger-api denied", "spec.externalIPs: not declared in git", `spec.type: git leaves the default "ClusterIP", request has "NodePort"`)
 
 	hostPID := realVariant(t, rr, "k8s/data/debug-pod.yaml", "spec:\n",
 		"spec:\n  hostPID: true\n  volumes:\n  - name: host\n    hostPath:\n      path: /\n")

@@ -50,7 +50,7 @@ func (w *walker) mismatch(p path, obj, d, g any, o owned) {
 	if g == nil && !w.own.drift(o) {
 		return
 	}
-	c := Change{Path: p.String(), Declared: d != nil, Git: d, New: obj}
+	c := Change{Path: p.String(), Declared: g != nil, Git: d, New: obj}
 	if g == nil && obj != nil {
 		c.Pointer = w.pointer()
 	}

@@ -7,8 +7,9 @@ package drift
 type Change struct {
 	// Path is the rendered field path (see the package doc).
 	Path string
-	// Declared reports whether the desired object (git's object with the API
-	// server's defaults) has this path; Git is then its value.
+	// Declared reports whether git declares this path. Git is the desired value
+	// there: git's, or the API server's default where git says nothing (nil
+	// when the desired object does not have the path).
 	Declared bool
 	Git      any
 	// Old and New are the values before and after the request (Old is nil for a
@@ -30,4 +31,4 @@ type Change struct {
 func (c Change) TowardGit() bool { return c.Repair }
 
 // Extra reports whether the change is a field the desired object does not have.
-func (c Change) Extra() bool { return !c.Declared && c.New != nil }
+func (c Change) Extra() bool { return c.Git == nil && c.New != nil }

@@ -48,12 +48,13 @@ func (c *Comparer) typeOf(gvk schema.GroupVersionKind) Type {
 }
 
 // Diff returns every path whose value differs between old and new (the Δ of an
-// UPDATE), each annotated with the desired object's value and whether the change
-// is a repair: it moves the path to its desired value, or removes what the
-// desired object does not have. Changes are ordered by path within each map.
+// UPDATE), each annotated with whether git declares the path, the desired
+// object's value (git's, or the default git leaves), and whether the change is a
+// repair: it moves the path to its desired value, or removes what the desired
+// object does not have. Changes are ordered by path within each map.
 func (c *Comparer) Diff(old, new map[string]any, d *Desired) []Change {
 	var w walker
-	w.diff(c.typeOf(d.GVK).rootNode(), nil, asAny(old), asAny(new), asAny(d.Object))
+	w.diff(c.typeOf(d.GVK).rootNode(), nil, asAny(old), asAny(new), asAny(d.Object), asAny(d.Git))
 	return w.changes
 }
 
@@ -71,7 +72,7 @@ type walker struct {
 	ptr     []string // Against: JSON pointer of the current position in obj
 }
 
-func (w *walker) diff(n node, p path, old, new, desired any) {
+func (w *walker) diff(n node, p path, old, new, desired, git any) {
 	if equalAs(n, old, new) && !(entriesAt(n, p) && !sameKeysAny(old, new)) {
 		return
 	}
@@ -79,19 +80,20 @@ func (w *walker) diff(n node, p path, old, new, desired any) {
 	nm, newIsMap := new.(map[string]any)
 	if (oldIsMap || newIsMap) && (oldIsMap || old == nil) && (newIsMap || new == nil) && !n.atomicMap() {
 		if dm, ok := desired.(map[string]any); ok || desired == nil {
-			w.diffMap(n, p, om, nm, dm)
+			gm, _ := git.(map[string]any)
+			w.diffMap(n, p, om, nm, dm, gm)
 			return
 		}
 	}
 	if keys := n.listKeys(); len(keys) > 0 && isListOrNil(old) && isListOrNil(new) && isListOrNil(desired) {
-		w.diffKeyed(n, keys, p, old, new, desired)
+		w.diffKeyed(n, keys, p, old, new, desired, git)
 		return
 	}
-	w.changes = append(w.changes, Change{Path: p.String(), Declared: desired != nil, Git: desired, Old: old, New: new,
+	w.changes = append(w.changes, Change{Path: p.String(), Declared: git != nil, Git: desired, Old: old, New: new,
 		Repair: repair(n, p, desired, new)})
 }
 
-func (w *walker) diffMap(n node, p path, om, nm, dm map[string]any) {
+func (w *walker) diffMap(n node, p path, om, nm, dm, gm map[string]any) {
 	entries := entriesAt(n, p)
 	for _, k := range sortedKeys(om, nm) {
 		cp := p.field(k)
@@ -101,22 +103,23 @@ func (w *walker) diffMap(n node, p path, om, nm, dm map[string]any) {
 		ov, inOld := om[k]
 		nv, inNew := nm[k]
 		if entries && inOld != inNew {
-			w.changes = append(w.changes, Change{Path: cp.String(), Declared: dm[k] != nil || hasKey(dm, k), Git: dm[k],
+			w.changes = append(w.changes, Change{Path: cp.String(), Declared: hasKey(gm, k), Git: presentValue(dm[k], hasKey(dm, k)),
 				Old: presentValue(ov, inOld), New: presentValue(nv, inNew), Repair: entryRepair(dm, k, nv, inNew)})
 			continue
 		}
-		w.diff(n.field(k), cp, ov, nv, dm[k])
+		w.diff(n.field(k), cp, ov, nv, dm[k], gm[k])
 	}
 }
 
-func (w *walker) diffKeyed(n node, keys []string, p path, old, new, desired any) {
+func (w *walker) diffKeyed(n node, keys []string, p path, old, new, desired, git any) {
 	e := n.elem()
 	ol, _ := old.([]any)
 	nl, _ := new.([]any)
 	dl, _ := desired.([]any)
-	oi, ni, di := indexByKey(e, keys, ol), indexByKey(e, keys, nl), indexByKey(e, keys, dl)
+	gl, _ := git.([]any)
+	oi, ni, di, gi := indexByKey(e, keys, ol), indexByKey(e, keys, nl), indexByKey(e, keys, dl), indexByKey(e, keys, gl)
 	for _, k := range orderedKeys(e, keys, ol, nl) {
-		w.diff(e, p.item(k), oi[k], ni[k], di[k])
+		w.diff(e, p.item(k), oi[k], ni[k], di[k], gi[k])
 	}
 }
 
