@@ -36,6 +36,12 @@ func startRealRepo(t *testing.T) *realRepo {
 	registerWebhook(t, g, "gitgate-truth", func(w *admissionregistrationv1.ValidatingWebhook) {
 		w.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"gitgate-e2e": "real"}}
 	})
+	// `gitgate apply --once` keeps its inventory where the install puts it.
+	if out, ok := kubectl(t, cp.Admin, "create", "namespace", "gitgate-system"); ok {
+		t.Cleanup(func() { kubectl(t, cp.Admin, "delete", "namespace", "gitgate-system", "--wait=false") })
+	} else if !strings.Contains(out, "AlreadyExists") {
+		t.Fatal(out)
+	}
 	ctrl, err := cp.AddUser("system:serviceaccount:kube-system:truth-e2e-controller")
 	if err != nil {
 		t.Fatal(err)
