@@ -31,7 +31,7 @@ func TestApplyHealsExtras(t *testing.T) {
 	}{
 		{key: deployKey, apiVersion: "apps/v1", manager: "kubectl-set",
 			patch: `{"spec":{"template":{"spec":{"hostPID":true,"containers":[{"name":"nginx","env":[{"name":"LEAK","value":"1"}]}]}}}}`},
-		{key: cmKey, apiVersion: "v1", manager: "kubectl-label", patch: `{"metadata":{"labels":{"team":"red"}},"data":{"extra":"x"}}`},
+		{key: cmKey, apiVersion: "v1", manager: "kubectl-label", patch: `{"metadata":{"labels":{"team":"red"}},"data":{"leak":"x"}}`},
 	}
 	for _, e := range extras {
 		p := client.RawPatch("application/strategic-merge-patch+json", []byte(e.patch))
@@ -46,7 +46,7 @@ func TestApplyHealsExtras(t *testing.T) {
 	if got := diffPaths(result(t, res, deployKey)); !cmp.Equal(got, []string{"spec.template.spec.containers[name=nginx].env", "spec.template.spec.hostPID"}) {
 		t.Errorf("Deployment repaired %v", got)
 	}
-	if got := diffPaths(result(t, res, cmKey)); !cmp.Equal(got, []string{"data.extra", "metadata.labels.team"}) {
+	if got := diffPaths(result(t, res, cmKey)); !cmp.Equal(got, []string{"data.leak", "metadata.labels.team"}) {
 		t.Errorf("ConfigMap repaired %v", got)
 	}
 	spec := live(t, "apps/v1", deployKey).Object["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)
@@ -54,7 +54,7 @@ func TestApplyHealsExtras(t *testing.T) {
 		t.Errorf("extras left on the Deployment: %v", spec)
 	}
 	cm := live(t, "v1", cmKey).Object
-	if cm["data"].(map[string]any)["extra"] != nil || cm["metadata"].(map[string]any)["labels"].(map[string]any)["team"] != nil {
+	if cm["data"].(map[string]any)["leak"] != nil || cm["metadata"].(map[string]any)["labels"].(map[string]any)["team"] != nil {
 		t.Errorf("extras left on the ConfigMap: %v", cm)
 	}
 	res, err = a.Apply(t.Context(), snapshot(t, "c1", files))
