@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gitgate-dev/gitgate/gitindex/apply"
-	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
 func newApplyCommand() *cobra.Command {
@@ -43,7 +42,9 @@ func runApply(ctx context.Context, out io.Writer, f *driftFlags, dryRun bool) er
 	}
 	opts := apply.DefaultOptions()
 	opts.DryRun = dryRun
-	opts.Comparer = drift.New(drift.NewBuiltinSchemas())
+	if opts.Comparer, err = cliComparer(f.kubeconfig, snap); err != nil {
+		return err
+	}
 	a, err := apply.New(c, opts)
 	if err != nil {
 		return err

@@ -11,7 +11,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
-	"github.com/gitgate-dev/gitgate/webhook/drift"
 	"github.com/gitgate-dev/gitgate/webhook/scan"
 )
 
@@ -45,7 +44,11 @@ func runDrift(ctx context.Context, out io.Writer, f *driftFlags) error {
 	if err != nil {
 		return err
 	}
-	rep, err := (&scan.Scanner{Reader: c, Comparer: drift.New(drift.NewBuiltinSchemas())}).Scan(ctx, snap)
+	cmp, err := cliComparer(f.kubeconfig, snap)
+	if err != nil {
+		return err
+	}
+	rep, err := (&scan.Scanner{Reader: c, Comparer: cmp}).Scan(ctx, snap)
 	if err != nil {
 		return err
 	}
