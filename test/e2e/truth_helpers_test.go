@@ -27,6 +27,10 @@ type realRepo struct {
 
 func startRealRepo(t *testing.T) *realRepo {
 	t.Helper()
+	t.Cleanup(func() { // last: after the webhook registration is gone
+		kubectl(t, cp.Sync, "delete", "namespace", "real-data", "real-shop", "--wait=false", "--ignore-not-found")
+		kubectl(t, cp.Sync, "delete", "crd", "backuppolicies.real.gitgate.dev", "metrics.real.gitgate.dev", "--wait=false", "--ignore-not-found")
+	})
 	r, err := cluster.NewRepo(filepath.Join("testdata", "realrepo"), filepath.Join(t.TempDir(), "realrepo"))
 	if err != nil {
 		t.Fatal(err)
@@ -67,8 +71,11 @@ func (rr *realRepo) applyOnce(t *testing.T) (map[string][]string, string) {
 	actions := map[string][]string{}
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
+		if len(f) == 0 || strings.HasPrefix(line, " ") || strings.HasSuffix(f[0], ":") {
+			continue // a diff line, or the summary
+		}
 		for i, w := range f {
-			if applyActions[w] && !strings.HasPrefix(line, " ") {
+			if applyActions[w] {
 				actions[w] = append(actions[w], strings.Join(f[:i], " "))
 				break
 			}

@@ -27,6 +27,12 @@ func (w *walker) against(n node, p path, obj, d, g any, o owned) {
 	if isAny(d) {
 		return
 	}
+	if m, ok := matchesOneOf(n, d, obj); ok {
+		if !m {
+			w.mismatch(p, obj, d, g, o)
+		}
+		return
+	}
 	om, objIsMap := obj.(map[string]any)
 	dm, dIsMap := d.(map[string]any)
 	if (objIsMap || obj == nil) && (dIsMap || d == nil) && (objIsMap || dIsMap) && (d != nil || entriesAt(n, p)) && !n.atomicMap() {

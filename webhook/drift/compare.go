@@ -133,6 +133,9 @@ func repair(n node, p path, desired, new any) bool {
 	case desired == nil:
 		return new == nil && !judged[p.String()]
 	}
+	if m, ok := matchesOneOf(n, desired, new); ok {
+		return m
+	}
 	return equalAs(n, desired, new)
 }
 

@@ -213,6 +213,9 @@ func TestEqual(t *testing.T) {
 		{name: "int-or-string percent", n: ios, a: "25%", b: "25%", want: true},
 		{name: "atomic list order matters", a: []any{"a", "b"}, b: []any{"b", "a"}},
 		{name: "Any matches a value", a: Any, b: "10.0.0.1", want: true},
+		{name: "OneOf matches absent", a: OneOf("default", nil), b: nil, want: true},
+		{name: "OneOf matches an alternative", a: OneOf("default", nil), b: "default", want: true},
+		{name: "OneOf differs from the others", a: OneOf("default", nil), b: "cluster-admin"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package drift
 
 import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/json"
 	smdschema "sigs.k8s.io/structured-merge-diff/v6/schema"
 )
 
@@ -52,8 +53,10 @@ func schemaDefaults(n node, v any) {
 			return
 		}
 		for _, f := range n.atom.Map.Fields {
-			if _, ok := x[f.Name]; !ok && scalarDefault(f) {
-				x[f.Name] = f.Default
+			if _, ok := x[f.Name]; !ok {
+				if d, ok := schemaDefault(f); ok {
+					x[f.Name] = d
+				}
 			}
 		}
 		for k, e := range x {
@@ -67,14 +70,25 @@ func schemaDefaults(n node, v any) {
 	}
 }
 
-// scalarDefault reports whether a field's default is a non-zero scalar (the only
-// defaults worth filling: zero values equal absent anyway).
-func scalarDefault(f smdschema.StructField) bool {
+// schemaDefault returns a field's default worth filling in: a non-zero scalar
+// (zero values equal absent anyway) or an object, whose own fields' defaults
+// then apply (a CRD's `default: {}`), as JSON values.
+func schemaDefault(f smdschema.StructField) (any, bool) {
 	switch d := f.Default.(type) {
 	case string, bool, int, int64, float64:
-		return !Empty(d)
+		return d, !Empty(d)
+	case nil, []any:
+		return nil, false
 	}
-	return false
+	b, err := json.Marshal(f.Default)
+	if err != nil {
+		return nil, false
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil || m == nil {
+		return nil, false
+	}
+	return m, true
 }
 
 // child returns m[k] as a map, or nil.

@@ -37,7 +37,9 @@ func defaultStatefulSet(obj map[string]any) {
 	strategy := ensure(spec, "updateStrategy")
 	set(strategy, "type", "RollingUpdate")
 	if strategy["type"] == "RollingUpdate" {
-		set(ensure(strategy, "rollingUpdate"), "partition", int64(0))
+		ru := ensure(strategy, "rollingUpdate")
+		set(ru, "partition", int64(0))
+		set(ru, "maxUnavailable", int64(1))
 	}
 	policy := ensure(spec, "persistentVolumeClaimRetentionPolicy")
 	set(policy, "whenDeleted", "Retain")

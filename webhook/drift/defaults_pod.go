@@ -31,18 +31,27 @@ func defaultPod(obj map[string]any) {
 		return
 	}
 	set(spec, "enableServiceLinks", true)
-	set(spec, "serviceAccountName", "default")
-	set(spec, "serviceAccount", spec["serviceAccountName"])
-	set(spec, "priority", int64(0))
-	set(spec, "preemptionPolicy", "PreemptLowerPriority")
+	// Admission plugins a cluster may run or not (envtest runs no ServiceAccount).
+	set(spec, "serviceAccountName", OneOf("default", nil))
+	set(spec, "serviceAccount", OneOf(spec["serviceAccountName"], nil))
+	set(spec, "priority", OneOf(int64(0), nil))
+	set(spec, "preemptionPolicy", OneOf("PreemptLowerPriority", nil))
 	set(spec, "nodeName", Any)
-	defaultTolerations(spec)
+	declared, _ := spec["tolerations"].([]any)
+	spec["tolerations"] = OneOf(withDefaultTolerations(declared), nilIfEmpty(declared))
 }
 
-// defaultTolerations appends the DefaultTolerationSeconds admission plugin's
+func nilIfEmpty(l []any) any {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
+}
+
+// withDefaultTolerations appends the DefaultTolerationSeconds admission plugin's
 // tolerations a Pod does not declare.
-func defaultTolerations(spec map[string]any) {
-	list, _ := spec["tolerations"].([]any)
+func withDefaultTolerations(declared []any) []any {
+	list := append([]any(nil), declared...)
 	for _, key := range []string{"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"} {
 		found := false
 		for _, t := range list {
@@ -54,7 +63,7 @@ func defaultTolerations(spec map[string]any) {
 			list = append(list, map[string]any{"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": int64(300)})
 		}
 	}
-	spec["tolerations"] = list
+	return list
 }
 
 func defaultContainer(c map[string]any, hostNetwork bool) {

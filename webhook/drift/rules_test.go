@@ -50,7 +50,7 @@ spec:
   revisionHistoryLimit: 10
   podManagementPolicy: OrderedReady
   persistentVolumeClaimRetentionPolicy: {whenDeleted: Retain, whenScaled: Retain}
-  updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 0}}
+  updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 0, maxUnavailable: 1}}
   selector: {matchLabels: {app: db}}
   template:
     metadata: {labels: {app: db}, creationTimestamp: null}

@@ -32,6 +32,31 @@ func isAny(v any) bool {
 	return ok
 }
 
+// oneOf is the type of OneOf.
+type oneOf []any
+
+// MarshalJSON renders the first alternative where a desired object is shown.
+func (o oneOf) MarshalJSON() ([]byte, error) { return json.Marshal(o[0]) }
+
+// OneOf stands, in a desired object, for a value that depends on how the cluster
+// is set up (an admission plugin that may be off): a live value matches when it
+// equals one of vs; nil means absent.
+func OneOf(vs ...any) any { return oneOf(vs) }
+
+// matchesOneOf reports whether b equals one of a's alternatives, if a is a OneOf.
+func matchesOneOf(n node, a, b any) (matched, isOneOf bool) {
+	o, ok := a.(oneOf)
+	if !ok {
+		return false, false
+	}
+	for _, v := range o {
+		if (v == nil && b == nil) || (v != nil && equalAs(n, v, b)) {
+			return true, true
+		}
+	}
+	return false, true
+}
+
 // Empty reports whether v is a zero value the API does not distinguish from absent:
 // nil, "", 0, false, an empty map or an empty list. Map entries (labels,
 // annotations, ConfigMap and Secret data) are the exception: the comparison tells
@@ -62,6 +87,12 @@ func Equal(a, b any) bool { return equalAs(node{}, a, b) }
 func equalAs(n node, a, b any) bool {
 	if isAny(a) || isAny(b) {
 		return true
+	}
+	if m, ok := matchesOneOf(n, a, b); ok {
+		return m
+	}
+	if m, ok := matchesOneOf(n, b, a); ok {
+		return m
 	}
 	if Empty(a) && Empty(b) {
 		return true
