@@ -119,12 +119,18 @@ func (h *Handler) violations(in *input, changes []drift.Change) []drift.Change {
 	merge := h.opts.Merge || in.actor == actorController
 	var out []drift.Change
 	for _, c := range changes {
-		if c.TowardGit() || (!c.Declared && merge) || drift.Equal(c.Old, c.New) {
+		if c.TowardGit() || (!c.Declared && merge) || unchanged(c) {
 			continue
 		}
 		out = append(out, c)
 	}
 	return out
+}
+
+// unchanged reports a change whose value did not change (a Scale that keeps the
+// replicas); a map entry going from "" to absent did.
+func unchanged(c drift.Change) bool {
+	return drift.Equal(c.Old, c.New) && (c.Old == nil) == (c.New == nil)
 }
 
 // scaleChange turns a Scale update into the change of the parent's spec.replicas;

@@ -64,6 +64,8 @@ func TestWholeObject(t *testing.T) {
 			old: managed, obj: edit(liveDeployment, `annotations: {deployment.kubernetes.io/revision: "1"}`, "")}, allowed: true},
 		{name: "changing the management label is still forgery", req: reqOpts{op: admissionv1.Update, user: "alice", kind: deployKind, ns: "staging", name: "nginx",
 			old: managed, obj: edit(managed, "gitgate.dev/managed: 'true'", "gitgate.dev/managed: 'no'")}, want: []string{`metadata.labels["gitgate.dev/managed"]`}},
+		{name: "adding an empty ConfigMap entry git does not declare", req: reqOpts{op: admissionv1.Update, user: "alice", kind: cmKind, ns: "staging", name: "settings",
+			old: gitConfigMap, obj: edit(gitConfigMap, "{color: blue}", "{color: blue, FEATURE_X: ''}")}, want: []string{`data.FEATURE_X: not declared in git (strict mode), request sets ""`}},
 		{name: "dropping the management label of an undeclared object is forgery", req: reqOpts{op: admissionv1.Update, user: "alice", kind: deployKind, ns: "staging", name: "other",
 			old: edit(managed, "name: nginx", "name: other"), obj: edit(liveDeployment, "name: nginx", "name: other")}, want: []string{`metadata.labels["gitgate.dev/managed"]`}},
 	}
