@@ -181,7 +181,7 @@ spec:
             properties:
 `)
 	for i := range n {
-		fmt.Fprintf(&b, "              m%d: {type: string, description: %q}\n", i, strings.Repeat(fmt.Sprintf("metric %d ", i), 18)[:170])
+		fmt.Fprintf(&b, "              m%d: {type: string, description: %q}\n", i, strings.Repeat(fmt.Sprintf("metric %d ", i), 24)[:170])
 	}
 	return b.String()
 }
