@@ -288,8 +288,8 @@ func TestEvaluateInputCapCountsOneCopy(t *testing.T) {
 		sized   bool
 		wantErr bool
 	}{
-		{name: "three walked copies of 60 KB fit a 100 KB cap", size: 60_000},
-		{name: "three sized copies of 60 KB fit a 100 KB cap", size: 60_000, sized: true},
+		{name: "six walked copies of 60 KB fit a 100 KB cap", size: 60_000},
+		{name: "six sized copies of 60 KB fit a 100 KB cap", size: 60_000, sized: true},
 		{name: "one copy over the cap does not", size: 120_000, wantErr: true},
 	}
 	for _, tt := range tests {
@@ -298,7 +298,8 @@ func TestEvaluateInputCapCountsOneCopy(t *testing.T) {
 				return map[string]any{"kind": "ConfigMap", "data": map[string]any{"big": strings.Repeat("x", tt.size)}}
 			}
 			in := &policy.Input{Request: policy.Request{Operation: "UPDATE", Kind: policy.GVK{Version: "v1", Kind: "ConfigMap"}, Name: "c"},
-				Object: obj(), OldObject: obj(), Desired: obj(), Drift: []policy.DriftItem{{Path: "data.big", Declared: true}}}
+				Object: obj(), OldObject: obj(), Desired: obj(), Drift: []policy.DriftItem{{Path: "data", Declared: true,
+					Git: obj()["data"], Old: obj()["data"], New: obj()["data"]}}}
 			if tt.sized {
 				in.ObjectBytes, in.OldObjectBytes = tt.size+40, tt.size+40
 			}
