@@ -22,6 +22,18 @@ type Autoscaling struct {
 // Allows reports whether replicas lies within Min..Max.
 func (a Autoscaling) Allows(replicas int64) bool { return replicas >= a.Min && replicas <= a.Max }
 
+// AllowsValue is Allows for a decoded JSON value (int64 or a whole float64), as
+// the comparison's changes carry it; anything else is not allowed.
+func (a Autoscaling) AllowsValue(replicas any) bool {
+	switch n := replicas.(type) {
+	case int64:
+		return a.Allows(n)
+	case float64:
+		return n == float64(int64(n)) && a.Allows(int64(n))
+	}
+	return false
+}
+
 // Autoscaled returns the autoscaling git declares for the object k, if any.
 func (s *Snapshot) Autoscaled(k Key) (Autoscaling, bool) {
 	a, ok := s.autoscaled[k]

@@ -279,3 +279,34 @@ func TestEvaluateConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestEvaluateInputCapCountsOneCopy(t *testing.T) {
+	e := mustCompile(t, nil, policy.Options{MaxInputBytes: 100_000})
+	tests := []struct {
+		name    string
+		size    int
+		sized   bool
+		wantErr bool
+	}{
+		{name: "six walked copies of 60 KB fit a 100 KB cap", size: 60_000},
+		{name: "six sized copies of 60 KB fit a 100 KB cap", size: 60_000, sized: true},
+		{name: "one copy over the cap does not", size: 120_000, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obj := func() map[string]any {
+				return map[string]any{"kind": "ConfigMap", "data": map[string]any{"big": strings.Repeat("x", tt.size)}}
+			}
+			in := &policy.Input{Request: policy.Request{Operation: "UPDATE", Kind: policy.GVK{Version: "v1", Kind: "ConfigMap"}, Name: "c"},
+				Object: obj(), OldObject: obj(), Desired: obj(), Drift: []policy.DriftItem{{Path: "data", Declared: true,
+					Git: obj()["data"], Old: obj()["data"], New: obj()["data"]}}}
+			if tt.sized {
+				in.ObjectBytes, in.OldObjectBytes = tt.size+40, tt.size+40
+			}
+			_, err := e.Evaluate(t.Context(), in)
+			if got := errors.Is(err, policy.ErrInputTooLarge); got != tt.wantErr {
+				t.Errorf("Evaluate error = %v, want too large: %v", err, tt.wantErr)
+			}
+		})
+	}
+}

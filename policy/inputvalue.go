@@ -27,6 +27,11 @@ type inputBuilder struct {
 func (b *inputBuilder) build(in *Input, now time.Time) (ast.Value, error) {
 	doc := make(map[string]any, 8)
 	doc["request"] = b.request(&in.Request)
+	// object, oldObject and desired are three versions of one Kubernetes object,
+	// and the drift items' git, old and new values are pieces of them: only the
+	// largest of these six counts toward the cap, or no exception could ever
+	// apply to an object over a sixth of it.
+	base, largest := b.size, 0
 	for _, f := range []struct {
 		key   string
 		obj   map[string]any
@@ -35,21 +40,25 @@ func (b *inputBuilder) build(in *Input, now time.Time) (ast.Value, error) {
 		if len(f.obj) == 0 {
 			continue
 		}
+		b.size = base
 		if f.bytes > 0 { // decoded from JSON: plain, and its size is known
 			b.size += f.bytes
 			doc[f.key] = f.obj
-			continue
+		} else {
+			v, err := b.object(f.obj)
+			if err != nil {
+				return nil, fmt.Errorf("input.%s: %w", f.key, err)
+			}
+			doc[f.key] = v
 		}
-		v, err := b.object(f.obj)
-		if err != nil {
-			return nil, fmt.Errorf("input.%s: %w", f.key, err)
-		}
-		doc[f.key] = v
+		largest = max(largest, b.size-base)
 	}
-	drift, err := b.drift(in.Drift)
+	b.size = base
+	drift, columns, err := b.drift(in.Drift)
 	if err != nil {
 		return nil, err
 	}
+	b.size += max(largest, columns[0], columns[1], columns[2])
 	doc["drift"] = drift
 	doc["commit"] = b.str(in.Commit)
 	if in.Source != "" {
@@ -127,27 +136,33 @@ func (b *inputBuilder) userInfo(u *UserInfo) map[string]any {
 	return doc
 }
 
-func (b *inputBuilder) drift(items []DriftItem) ([]any, error) {
+// drift builds input.drift and returns the sizes of its git, old and new values
+// (each column a piece of one object), which are not added to b.size.
+func (b *inputBuilder) drift(items []DriftItem) ([]any, [3]int, error) {
 	out := make([]any, len(items))
+	var columns [3]int
 	for i := range items {
 		d := &items[i]
 		doc := map[string]any{"path": b.str(d.Path), "declared": d.Declared}
-		for _, f := range []struct {
+		for j, f := range []struct {
 			key string
 			val any
 		}{{"git", d.Git}, {"old", d.Old}, {"new", d.New}} {
 			if f.val == nil {
 				continue
 			}
+			before := b.size
 			v, err := b.value(f.val)
 			if err != nil {
-				return nil, fmt.Errorf("input.drift[%d].%s: %w", i, f.key, err)
+				return nil, columns, fmt.Errorf("input.drift[%d].%s: %w", i, f.key, err)
 			}
+			columns[j] += b.size - before
+			b.size = before
 			doc[f.key] = v
 		}
 		out[i] = doc
 	}
-	return out, nil
+	return out, columns, nil
 }
 
 // object prepares a Kubernetes object for the lazy input document: a plain

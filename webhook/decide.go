@@ -61,7 +61,7 @@ func (h *Handler) decide(ctx context.Context, rev *Revision, in *input) *verdict
 	// gitgate.dev/managed label lands there): on objects git does not declare
 	// that is no forgery.
 	if declared || in.actor != actorController {
-		v.forbidden = forgedMetadata(in)
+		v.forbidden = forgedMetadata(in, declared)
 	}
 	var f findings
 	switch {
@@ -110,13 +110,13 @@ func (h *Handler) managed(ctx context.Context, snap *gitindex.Snapshot, in *inpu
 	case in.operation() == admissionv1.Delete:
 		h.deleteDeclared(ctx, &f, in, desired)
 	case in.operation() == admissionv1.Create:
-		for _, c := range h.cmp.Against(in.gvk, in.obj, desired.Object) {
+		for _, c := range h.extras(in, h.cmp.Against(in.obj, h.cmp.DesiredOf(desired))) {
 			f.add(c, "")
 		}
 		judgeIdentity(&f, nil, in.obj, desired.Object)
 	case in.operation() != admissionv1.Update:
 	default:
-		h.violations(&f, snap, in, h.cmp.Diff(in.gvk, in.old, in.obj, desired.Object))
+		h.violations(&f, snap, in, h.cmp.Diff(in.old, in.obj, h.cmp.DesiredOf(desired)))
 		if h.merges(in) { // strict mode already judges every undeclared path
 			judgeIdentity(&f, in.old, in.obj, desired.Object)
 		}
@@ -137,7 +137,7 @@ func (h *Handler) violations(f *findings, snap *gitindex.Snapshot, in *input, ch
 	scaled, autoscaled := snap.Autoscaled(in.key)
 	for _, c := range changes {
 		switch {
-		case merge && identityPath(c.Path) || drift.Equal(c.Old, c.New):
+		case merge && identityPath(c.Path) || unchanged(c):
 		case autoscaled && c.Path == "spec.replicas":
 			judgeReplicas(f, in, c, scaled)
 		case c.TowardGit() || (!c.Declared && merge):
@@ -145,6 +145,28 @@ func (h *Handler) violations(f *findings, snap *gitindex.Snapshot, in *input, ch
 			f.add(c, "")
 		}
 	}
+}
+
+// extras drops from a CREATE's changes what judgeIdentity judges (owners and
+// finalizers, in every mode) and, in merge mode or for a controller, what it
+// adds at paths git does not declare (gitgate's own metadata is judged apart,
+// by rule 6).
+func (h *Handler) extras(in *input, changes []drift.Change) []drift.Change {
+	merge := h.merges(in)
+	var out []drift.Change
+	for _, c := range changes {
+		if identityPath(c.Path) || (merge && !c.Declared) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// unchanged reports a change whose value did not change (a Scale that keeps the
+// replicas); a map entry going from "" to absent did.
+func unchanged(c drift.Change) bool {
+	return drift.Equal(c.Old, c.New) && (c.Old == nil) == (c.New == nil)
 }
 
 // scaleChange turns a Scale update into the change of the parent's spec.replicas;
@@ -159,7 +181,10 @@ func scaleChange(in *input, desired *gitindex.Object) drift.Change {
 	}
 	spec, _ := desired.Object["spec"].(map[string]any)
 	git, declared := spec["replicas"]
-	return drift.Change{Path: "spec.replicas", Declared: declared && git != nil, Git: git, Old: replicas(in.old), New: replicas(in.obj)}
+	declared = declared && git != nil
+	c := drift.Change{Path: "spec.replicas", Declared: declared, Git: git, Old: replicas(in.old), New: replicas(in.obj)}
+	c.Repair = declared && drift.Equal(git, c.New)
+	return c
 }
 
 // undeclaredCreate is rule 4: a non-controller creates an object git does not
@@ -194,9 +219,14 @@ var selfServe = map[string]bool{
 	"gitgate.dev/break-glass-until": true,
 }
 
+// managedLabel is the applier's bookkeeping label on what it applied.
+const managedLabel = gitgatePrefix + "managed"
+
 // forgedMetadata is rule 6: any change by a non-sync identity that adds or alters
-// gitgate's own labels or annotations.
-func forgedMetadata(in *input) []drift.Change {
+// gitgate's own labels or annotations. Dropping the applier's management label
+// from a declared object is bookkeeping, not forgery (`kubectl replace -f` of
+// git's own file does it; the applier puts it back).
+func forgedMetadata(in *input, declared bool) []drift.Change {
 	var out []drift.Change
 	for _, field := range []string{"labels", "annotations"} {
 		oldM := metaMap(in.old, field)
@@ -213,6 +243,9 @@ func forgedMetadata(in *input) []drift.Change {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if !strings.HasPrefix(k, gitgatePrefix) || selfServe[k] || oldM[k] == newM[k] {
+				continue
+			}
+			if _, kept := newM[k]; declared && field == "labels" && k == managedLabel && !kept {
 				continue
 			}
 			path := "metadata." + field + `["` + k + `"]`

@@ -85,7 +85,7 @@ func TestDecisions(t *testing.T) {
 		{"secret values are hidden", Options{}, reqOpts{op: admissionv1.Create, user: "alice", kind: secretKind, ns: "staging", name: "creds",
 			obj: "apiVersion: v1\nkind: Secret\nmetadata: {name: creds, namespace: staging}\ndata: {password: c2VjcmV0}\n"}, false, []string{"data.password: git has (hidden), request has (hidden)"}},
 		{"secret stringData in git equals data", Options{}, reqOpts{op: admissionv1.Create, user: "alice", kind: secretKind, ns: "staging", name: "creds",
-			obj: "apiVersion: v1\nkind: Secret\nmetadata: {name: creds, namespace: staging}\ndata: {password: aHVudGVyMg==}\n"}, true, nil},
+			obj: "apiVersion: v1\nkind: Secret\nmetadata: {name: creds, namespace: staging}\ntype: Opaque\ndata: {password: aHVudGVyMg==}\n"}, true, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -50,8 +50,14 @@ func NewHandler(opts Options) (*Handler, error) {
 	return &Handler{opts: opts, cmp: drift.New(opts.Schemas), now: time.Now, events: defaultEventLimiter()}, nil
 }
 
-// Store publishes a new revision in one atomic swap.
-func (h *Handler) Store(r *Revision) { h.rev.Store(r) }
+// Store publishes a new revision in one atomic swap, after computing the desired
+// state of each object it declares (off the request path).
+func (h *Handler) Store(r *Revision) {
+	if r != nil && r.Snapshot != nil {
+		h.cmp.Prepare(r.Snapshot.Objects())
+	}
+	h.rev.Store(r)
+}
 
 // Revision returns the revision being served, or nil before the first one.
 func (h *Handler) Revision() *Revision { return h.rev.Load() }

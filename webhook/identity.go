@@ -28,7 +28,7 @@ var clusterFinalizers = []string{
 }
 
 func identityPath(p string) bool {
-	return p == pathFinalizers || p == pathOwnerReferences ||
+	return p == pathFinalizers || strings.HasPrefix(p, pathFinalizers+"[") || p == pathOwnerReferences ||
 		strings.HasPrefix(p, pathOwnerReferences+"[") || strings.HasPrefix(p, pathOwnerReferences+".")
 }
 

@@ -103,6 +103,8 @@ func describe(c drift.Change, in *input, secret, forbidden bool) string {
 		return fmt.Sprintf("create: not declared in git, and git manages %s objects in namespace %s", in.key.Kind, in.key.Namespace)
 	case !c.Declared && c.New == nil:
 		return fmt.Sprintf("%s: not declared in git (strict mode), request removes it", c.Path)
+	case !c.Declared && c.Git != nil && c.New != nil:
+		return fmt.Sprintf("%s: git leaves the default %s, request has %s", c.Path, show(c.Git, secret), show(c.New, secret))
 	case !c.Declared:
 		return fmt.Sprintf("%s: not declared in git (strict mode), request sets %s", c.Path, show(c.New, secret))
 	case c.New == nil:

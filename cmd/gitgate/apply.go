@@ -42,7 +42,9 @@ func runApply(ctx context.Context, out io.Writer, f *driftFlags, dryRun bool) er
 	}
 	opts := apply.DefaultOptions()
 	opts.DryRun = dryRun
-	opts.Comparer = drift.New(drift.Chain{drift.NewBuiltinSchemas(), drift.NewCRDSchemas(snap.CRDs())})
+	if opts.Comparer, err = cliComparer(f.kubeconfig, snap); err != nil {
+		return err
+	}
 	eng, err := policy.Compile(ctx, snap.Policies, policy.DefaultOptions())
 	if err != nil {
 		return fmt.Errorf("compile policy at %s: %w", snap.ShortCommit(), err)

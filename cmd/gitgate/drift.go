@@ -41,7 +41,11 @@ func runDrift(ctx context.Context, out io.Writer, f *driftFlags) error {
 	if err != nil {
 		return err
 	}
-	rep, err := (&scan.Scanner{Reader: c, Comparer: drift.New(drift.Chain{drift.NewBuiltinSchemas(), drift.NewCRDSchemas(snap.CRDs())})}).Scan(ctx, snap)
+	cmp, err := cliComparer(f.kubeconfig, snap)
+	if err != nil {
+		return err
+	}
+	rep, err := (&scan.Scanner{Reader: c, Comparer: cmp}).Scan(ctx, snap)
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,8 @@ func TestProvenance(t *testing.T) {
 			}
 			proposed := runtime.DeepCopyJSON(o.Object)
 			tc.change(proposed)
-			changes := drift.New(schemas).Diff(o.GroupVersionKind(), o.Object, proposed, o.Object)
+			c := drift.New(schemas)
+			changes := c.Diff(o.Object, proposed, c.DesiredOf(o))
 			if len(changes) == 0 {
 				t.Fatal("no drift")
 			}

@@ -17,16 +17,20 @@
 // snapshot's order (path, line). So a custom resource may sit in the same
 // commit as its CRD.
 //
-// Each object is read live and compared with git's version, plus the
-// management label gitgate.dev/managed: "true", through drift.Comparer.Against:
-// the same comparison the webhook uses. An object that matches is left alone
-// (action "unchanged": no write, no resourceVersion churn); one that drifted is
-// server-side applied with Options.FieldManager and forced ownership (action
-// "configured", Diff lists what was repaired: the self-heal); a missing one is
-// created. The comparison only looks at paths git declares, so a field removed
-// from git is not drift: the inventory keeps a hash of git's version of each
-// object, and an object whose version in git changed is applied again, which
-// removes the field gitgate no longer applies.
+// Each object is read live and compared with its desired state (git's object as
+// the API server stores it, plus the management label gitgate.dev/managed:
+// "true") through drift.Comparer.Against: the same comparison the webhook uses.
+// An object that matches is left alone (action "unchanged": no write, no
+// resourceVersion churn). One that drifted is healed (action "configured", Diff
+// lists what was repaired): what git does not declare and someone other than the
+// applier (Options.FieldManager) and the cluster's controllers set (an extra env
+// var, a sidecar, a changed default) is removed with one JSON patch conditional
+// on the resourceVersion read, since server-side apply never removes fields other
+// managers own; then git's object is server-side applied with forced ownership. A
+// missing object is created. A field removed from git is not drift either: the
+// inventory keeps a hash of git's version of each object, and an object whose
+// version in git changed is applied again, which removes the field gitgate no
+// longer applies.
 //
 // Annotations in git, per object:
 //

@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -28,7 +29,12 @@ func (r *run) applyObject(ctx context.Context, o *gitindex.Object) ObjectResult 
 	if a, ok := r.snap.Autoscaled(o.Key); ok {
 		autoscaledReplicas(desired.Object, live, a)
 	}
-	res.Action, res.Diff = r.plan(o, live, desired, gitHash)
+	res.Action, res.Diff = r.plan(o, live, gitHash)
+	if res.Action == ActionConfigured {
+		if err := r.a.heal(ctx, live, res.Diff); err != nil {
+			return failed(res, "heal", o.Key, err)
+		}
+	}
 	if res.Action == ActionCreated || res.Action == ActionConfigured {
 		if live, err = r.a.write(ctx, desired, isCreateOnly(o)); err != nil {
 			return failed(res, "apply", o.Key, err)
@@ -42,15 +48,20 @@ func (r *run) applyObject(ctx context.Context, o *gitindex.Object) ObjectResult 
 }
 
 // plan decides what to do with one object, using the one comparison: an object
-// whose declared fields all match git (management label included) is left
-// alone, unless git changed since gitgate last applied it (a removed field the
-// comparison cannot see, which server-side apply removes).
-func (r *run) plan(o *gitindex.Object, live, desired *unstructured.Unstructured, gitHash string) (Action, []drift.Change) {
+// that matches its desired state (git's object as the API server stores it,
+// management label included, nothing added by anyone but the applier and the
+// cluster's controllers) is left alone, unless git changed since gitgate last
+// applied it (a field removed from git, which server-side apply removes).
+func (r *run) plan(o *gitindex.Object, live *unstructured.Unstructured, gitHash string) (Action, []drift.Change) {
 	var liveObj map[string]any
 	if live != nil {
 		liveObj = live.Object
 	}
-	changes := r.a.opts.Comparer.Against(o.GroupVersionKind(), liveObj, desired.Object)
+	d := withManagedLabel(r.a.opts.Comparer.DesiredOf(o))
+	changes := r.a.opts.Comparer.Against(liveObj, d, r.a.entitled()...)
+	if a, ok := r.snap.Autoscaled(o.Key); ok { // an HPA in git owns the replicas within its range
+		changes = slices.DeleteFunc(changes, func(c drift.Change) bool { return c.Path == "spec.replicas" && a.AllowsValue(c.New) })
+	}
 	dry := r.a.opts.DryRun
 	switch {
 	case live != nil && isCreateOnly(o):

@@ -7,16 +7,28 @@ package drift
 type Change struct {
 	// Path is the rendered field path (see the package doc).
 	Path string
-	// Declared reports whether git declares this path; Git is then git's value.
+	// Declared reports whether git declares this path. Git is the desired value
+	// there: git's, or the API server's default where git says nothing (nil
+	// when the desired object does not have the path).
 	Declared bool
 	Git      any
 	// Old and New are the values before and after the request (Old is nil for a
 	// CREATE comparison, where only the object and git are compared).
 	Old any
 	New any
+	// Repair reports that the change moves the path to its desired value, or
+	// removes what the desired object does not have (set by Diff, schema-aware).
+	Repair bool `json:"repair,omitempty"`
+	// Pointer is the JSON pointer of New in the compared object, for a field
+	// git does not declare found by Against (an extra, or a default someone
+	// changed): what the applier removes to heal it (the API server defaults
+	// it again).
+	Pointer string `json:"pointer,omitempty"`
 }
 
-// TowardGit reports whether the change leaves the path at git's value.
-func (c Change) TowardGit() bool {
-	return c.Declared && Equal(c.Git, c.New)
-}
+// TowardGit reports whether the change leaves the path at git's value (or
+// removes what git does not declare).
+func (c Change) TowardGit() bool { return c.Repair }
+
+// Extra reports whether the change is a field the desired object does not have.
+func (c Change) Extra() bool { return c.Git == nil && c.New != nil }

@@ -1,6 +1,8 @@
 package drift
 
 import (
+	"sync/atomic"
+
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -23,38 +25,36 @@ var noise = map[string]bool{
 // Noise reports whether a rendered path is server-managed and never compared.
 func Noise(p string) bool { return noise[p] }
 
-// Comparer compares objects with git's declared state. It is immutable and safe for
-// concurrent use.
+// judged are undeclared paths whose removal is not a repair: a controller's
+// finalizer or owner reference is not a human's extra to take away.
+var judged = map[string]bool{"metadata.finalizers": true, "metadata.ownerReferences": true}
+
+// Comparer compares objects with git's desired state. It is safe for concurrent
+// use; Prepare swaps its per-revision cache of desired objects atomically.
 type Comparer struct {
 	schemas Schemas
+	desired atomic.Pointer[desiredSet]
 }
 
 // New returns a Comparer resolving schemas through s (nil: no schemas, every kind is
 // compared structurally).
 func New(s Schemas) *Comparer { return &Comparer{schemas: s} }
 
-func (c *Comparer) root(gvk schema.GroupVersionKind) node {
+func (c *Comparer) typeOf(gvk schema.GroupVersionKind) Type {
 	if c == nil || c.schemas == nil {
-		return node{}
+		return Type{}
 	}
-	return c.schemas.Type(gvk).rootNode()
+	return c.schemas.Type(gvk)
 }
 
 // Diff returns every path whose value differs between old and new (the Δ of an
-// UPDATE), each annotated with whether git (desired, nil when unmanaged) declares
-// it and git's value. Changes are ordered by path within each map.
-func (c *Comparer) Diff(gvk schema.GroupVersionKind, old, new, desired map[string]any) []Change {
+// UPDATE), each annotated with whether git declares the path, the desired
+// object's value (git's, or the default git leaves), and whether the change is a
+// repair: it moves the path to its desired value, or removes what the desired
+// object does not have. Changes are ordered by path within each map.
+func (c *Comparer) Diff(old, new map[string]any, d *Desired) []Change {
 	var w walker
-	w.diff(c.root(gvk), nil, asAny(old), asAny(new), asAny(desired))
-	return w.changes
-}
-
-// Against returns every path git declares whose value in obj differs from git's (a
-// CREATE, the drift scan, the applier's "already matches?"). Paths git does not
-// declare are ignored. New holds obj's value; Old is nil.
-func (c *Comparer) Against(gvk schema.GroupVersionKind, obj, desired map[string]any) []Change {
-	var w walker
-	w.against(c.root(gvk), nil, asAny(obj), asAny(desired))
+	w.diff(c.typeOf(d.GVK).rootNode(), nil, asAny(old), asAny(new), asAny(d.Object), asAny(d.Git))
 	return w.changes
 }
 
@@ -68,77 +68,110 @@ func asAny(m map[string]any) any {
 
 type walker struct {
 	changes []Change
+	own     *owners  // Against: who set obj's fields
+	ptr     []string // Against: JSON pointer of the current position in obj
 }
 
-func (w *walker) diff(n node, p path, old, new, desired any) {
-	if equalAs(n, old, new) {
+func (w *walker) diff(n node, p path, old, new, desired, git any) {
+	if equalAs(n, old, new) && !(entriesAt(n, p) && !sameKeysAny(old, new)) {
 		return
 	}
 	om, oldIsMap := old.(map[string]any)
 	nm, newIsMap := new.(map[string]any)
 	if (oldIsMap || newIsMap) && (oldIsMap || old == nil) && (newIsMap || new == nil) && !n.atomicMap() {
 		if dm, ok := desired.(map[string]any); ok || desired == nil {
-			for _, k := range sortedKeys(om, nm) {
-				cp := p.field(k)
-				if len(cp) <= 3 && noise[cp.String()] {
-					continue
-				}
-				w.diff(n.field(k), cp, om[k], nm[k], dm[k])
-			}
+			gm, _ := git.(map[string]any)
+			w.diffMap(n, p, om, nm, dm, gm)
 			return
 		}
 	}
 	if keys := n.listKeys(); len(keys) > 0 && isListOrNil(old) && isListOrNil(new) && isListOrNil(desired) {
-		w.diffKeyed(n, keys, p, old, new, desired)
+		w.diffKeyed(n, keys, p, old, new, desired, git)
 		return
 	}
-	w.changes = append(w.changes, Change{Path: p.String(), Declared: desired != nil, Git: desired, Old: old, New: new})
+	w.changes = append(w.changes, Change{Path: p.String(), Declared: git != nil, Git: desired, Old: old, New: new,
+		Repair: repair(n, p, desired, new)})
 }
 
-func (w *walker) diffKeyed(n node, keys []string, p path, old, new, desired any) {
+func (w *walker) diffMap(n node, p path, om, nm, dm, gm map[string]any) {
+	entries := entriesAt(n, p)
+	for _, k := range sortedKeys(om, nm) {
+		cp := p.field(k)
+		if len(cp) <= 3 && noise[cp.String()] {
+			continue
+		}
+		ov, inOld := om[k]
+		nv, inNew := nm[k]
+		if entries && inOld != inNew {
+			w.changes = append(w.changes, Change{Path: cp.String(), Declared: hasKey(gm, k), Git: presentValue(dm[k], hasKey(dm, k)),
+				Old: presentValue(ov, inOld), New: presentValue(nv, inNew), Repair: entryRepair(dm, k, nv, inNew)})
+			continue
+		}
+		w.diff(n.field(k), cp, ov, nv, dm[k], gm[k])
+	}
+}
+
+func (w *walker) diffKeyed(n node, keys []string, p path, old, new, desired, git any) {
 	e := n.elem()
 	ol, _ := old.([]any)
 	nl, _ := new.([]any)
 	dl, _ := desired.([]any)
-	oi, ni, di := indexByKey(e, keys, ol), indexByKey(e, keys, nl), indexByKey(e, keys, dl)
+	gl, _ := git.([]any)
+	oi, ni, di, gi := indexByKey(e, keys, ol), indexByKey(e, keys, nl), indexByKey(e, keys, dl), indexByKey(e, keys, gl)
 	for _, k := range orderedKeys(e, keys, ol, nl) {
-		w.diff(e, p.item(k), oi[k], ni[k], di[k])
+		w.diff(e, p.item(k), oi[k], ni[k], di[k], gi[k])
 	}
 }
 
-func (w *walker) against(n node, p path, obj, desired any) {
-	if desired == nil {
-		return
+// repair reports whether a change that leaves new at a path moves it toward the
+// desired value: to the desired value itself, or away, when the desired object
+// does not have the path (removing what someone else added).
+func repair(n node, p path, desired, new any) bool {
+	switch {
+	case isAny(desired):
+		return true
+	case desired == nil:
+		return new == nil && !judged[p.String()]
 	}
-	if dm, ok := desired.(map[string]any); ok && !n.atomicMap() {
-		om, _ := obj.(map[string]any)
-		if obj != nil && om == nil {
-			w.changes = append(w.changes, Change{Path: p.String(), Declared: true, Git: desired, New: obj})
-			return
-		}
-		for _, k := range sortedKeys(dm) {
-			cp := p.field(k)
-			if len(cp) <= 3 && noise[cp.String()] {
-				continue
-			}
-			w.against(n.field(k), cp, om[k], dm[k])
-		}
-		return
+	if m, ok := matchesOneOf(n, desired, new); ok {
+		return m
 	}
-	if keys := n.listKeys(); len(keys) > 0 && isListOrNil(obj) && isListOrNil(desired) {
-		e := n.elem()
-		ol, _ := obj.([]any)
-		dl, _ := desired.([]any)
-		oi := indexByKey(e, keys, ol)
-		for _, item := range dl {
-			k := itemKey(e, keys, item)
-			w.against(e, p.item(k), oi[k], item)
-		}
-		return
+	return equalAs(n, desired, new)
+}
+
+// entryRepair is repair for a map entry added or removed, where absent is not "".
+func entryRepair(dm map[string]any, k string, nv any, inNew bool) bool {
+	dv, inD := dm[k]
+	return inD == inNew && (!inNew || Equal(dv, nv))
+}
+
+// sameKeysAny is sameKeys for two values that may be maps.
+func sameKeysAny(a, b any) bool {
+	am, _ := a.(map[string]any)
+	bm, _ := b.(map[string]any)
+	return sameKeys(am, bm)
+}
+
+// presentValue renders an entry for a Change: "" stays "", absent is nil.
+func presentValue(v any, present bool) any {
+	if present && v == nil {
+		return ""
 	}
-	if !equalAs(n, obj, desired) {
-		w.changes = append(w.changes, Change{Path: p.String(), Declared: true, Git: desired, New: obj})
+	return v
+}
+
+func hasKey(m map[string]any, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+// entriesAt reports whether the map at p holds entries, where absent is not "":
+// by schema, and always for labels and annotations (also of kinds without one).
+func entriesAt(n node, p path) bool {
+	if n.entries() {
+		return true
 	}
+	return len(p) == 2 && p[0] == ".metadata" && (p[1] == ".labels" || p[1] == ".annotations")
 }
 
 func isListOrNil(v any) bool {
@@ -146,7 +179,7 @@ func isListOrNil(v any) bool {
 	return ok || v == nil
 }
 
-// orderedKeys lists the item keys of two keyed lists: old's order, then new ones.
+// orderedKeys lists the item keys of two keyed lists: a's order, then b's new ones.
 func orderedKeys(e node, keys []string, a, b []any) []string {
 	seen := make(map[string]bool, len(a)+len(b))
 	var out []string

@@ -140,6 +140,16 @@ func (n node) isSet() bool {
 		n.atom.List.ElementRelationship == smdschema.Associative && len(n.atom.List.Keys) == 0
 }
 
+// entries reports whether n is a map of entries (labels, annotations, ConfigMap
+// data): a string-keyed map without fields, where an absent key is not "".
+func (n node) entries() bool {
+	if !n.known || n.atom.Map == nil || len(n.atom.Map.Fields) > 0 {
+		return false
+	}
+	et := n.atom.Map.ElementType
+	return et.NamedType != nil || et.Inlined != (smdschema.Atom{})
+}
+
 // atomicMap reports whether a map must be compared as a whole.
 func (n node) atomicMap() bool {
 	return n.known && n.atom.Map != nil && n.atom.Map.ElementRelationship == smdschema.Atomic

@@ -16,8 +16,51 @@ const (
 	intOrStringType = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
 )
 
+// anything is the type of Any.
+type anything struct{}
+
+// MarshalJSON renders Any as null where a desired object is shown.
+func (anything) MarshalJSON() ([]byte, error) { return []byte("null"), nil }
+
+// Any stands, in a desired object, for a value the API server or a controller
+// assigns (a Service's clusterIP, a Job's generated selector): every live value
+// matches it, and it is never drift.
+var Any any = anything{}
+
+func isAny(v any) bool {
+	_, ok := v.(anything)
+	return ok
+}
+
+// oneOf is the type of OneOf.
+type oneOf []any
+
+// MarshalJSON renders the first alternative where a desired object is shown.
+func (o oneOf) MarshalJSON() ([]byte, error) { return json.Marshal(o[0]) }
+
+// OneOf stands, in a desired object, for a value that depends on how the cluster
+// is set up (an admission plugin that may be off): a live value matches when it
+// equals one of vs; nil means absent.
+func OneOf(vs ...any) any { return oneOf(vs) }
+
+// matchesOneOf reports whether b equals one of a's alternatives, if a is a OneOf.
+func matchesOneOf(n node, a, b any) (matched, isOneOf bool) {
+	o, ok := a.(oneOf)
+	if !ok {
+		return false, false
+	}
+	for _, v := range o {
+		if (v == nil && b == nil) || (v != nil && equalAs(n, v, b)) {
+			return true, true
+		}
+	}
+	return false, true
+}
+
 // Empty reports whether v is a zero value the API does not distinguish from absent:
-// nil, "", 0, false, an empty map or an empty list.
+// nil, "", 0, false, an empty map or an empty list. Map entries (labels,
+// annotations, ConfigMap and Secret data) are the exception: the comparison tells
+// an absent entry from an empty one.
 func Empty(v any) bool {
 	switch x := v.(type) {
 	case nil:
@@ -42,6 +85,15 @@ func Empty(v any) bool {
 func Equal(a, b any) bool { return equalAs(node{}, a, b) }
 
 func equalAs(n node, a, b any) bool {
+	if isAny(a) || isAny(b) {
+		return true
+	}
+	if m, ok := matchesOneOf(n, a, b); ok {
+		return m
+	}
+	if m, ok := matchesOneOf(n, b, a); ok {
+		return m
+	}
 	if Empty(a) && Empty(b) {
 		return true
 	}
@@ -69,6 +121,9 @@ func equalAs(n node, a, b any) bool {
 }
 
 func equalMaps(n node, x, y map[string]any) bool {
+	if n.entries() && !sameKeys(x, y) {
+		return false
+	}
 	for k, v := range x {
 		if !equalAs(n.field(k), v, y[k]) {
 			return false
@@ -76,6 +131,19 @@ func equalMaps(n node, x, y map[string]any) bool {
 	}
 	for k, v := range y {
 		if _, ok := x[k]; !ok && !Empty(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameKeys reports whether two maps have the same keys (map entries: absent is not "").
+func sameKeys(x, y map[string]any) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	for k := range x {
+		if _, ok := y[k]; !ok {
 			return false
 		}
 	}

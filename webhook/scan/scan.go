@@ -19,7 +19,7 @@ import (
 // Finding is one declared object whose live state differs from git.
 type Finding struct {
 	Key     gitindex.Key   `json:"key"`
-	Source  string         `json:"source"` // path:line in git
+	Source  string         `json:"source"` // path:line in git (of the first drifted field git declares)
 	Missing bool           `json:"missing,omitempty"`
 	Changes []drift.Change `json:"changes,omitempty"`
 }
@@ -33,10 +33,18 @@ type Report struct {
 	Errors []string `json:"errors,omitempty"`
 }
 
+// DefaultEntitled are the field managers whose additions to a declared object
+// the scan does not report: the applier's (its default field manager) and the
+// cluster's controllers'.
+var DefaultEntitled = append([]string{"gitgate"}, drift.ClusterManagers...)
+
 // Scanner compares live objects with a snapshot.
 type Scanner struct {
 	Reader   client.Reader
 	Comparer *drift.Comparer
+	// Entitled are the field managers whose additions are not drift; nil means
+	// DefaultEntitled.
+	Entitled []string
 }
 
 // Scan lists every kind the snapshot declares (one LIST per GroupVersionKind) and
@@ -71,27 +79,19 @@ func (s *Scanner) compare(snap *gitindex.Snapshot, gvk schema.GroupVersionKind, 
 		f.Missing = true
 		return f, true
 	}
-	f.Changes = s.Comparer.Against(gvk, obj, o.Object)
+	entitled := s.Entitled
+	if entitled == nil {
+		entitled = DefaultEntitled
+	}
+	f.Changes = s.Comparer.Against(obj, s.Comparer.DesiredOf(o), entitled...)
 	if a, ok := snap.Autoscaled(o.Key); ok {
-		f.Changes = slices.DeleteFunc(f.Changes, func(c drift.Change) bool { return c.Path == "spec.replicas" && autoscaledWithin(c.New, a) })
+		f.Changes = slices.DeleteFunc(f.Changes, func(c drift.Change) bool { return c.Path == "spec.replicas" && a.AllowsValue(c.New) })
 	}
 	if len(f.Changes) > 0 { // the drifted field's line, not the object's
 		file, line := o.SourceOf(drift.DetailPath(f.Changes[0]))
 		f.Source = fmt.Sprintf("%s:%d", file, line)
 	}
 	return f, len(f.Changes) > 0
-}
-
-// autoscaledWithin reports whether live replicas lie within the range of the HPA
-// git declares: then they are the HPA controller's, not drift.
-func autoscaledWithin(replicas any, a gitindex.Autoscaling) bool {
-	switch n := replicas.(type) {
-	case int64:
-		return a.Allows(n)
-	case float64:
-		return n == float64(int64(n)) && a.Allows(int64(n))
-	}
-	return false
 }
 
 func (s *Scanner) list(ctx context.Context, gvk schema.GroupVersionKind) (map[gitindex.Key]map[string]any, error) {

@@ -41,10 +41,12 @@ func TestAutoscaledReplicasAreNotDrift(t *testing.T) {
 		{name: "git's own value", replicas: 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			live := map[gitindex.Key]map[string]any{o.Key: {
+			// The live object as the API server stores it: defaults filled in.
+			stored := s.Comparer.Desire(gvk, map[string]any{
 				"metadata": map[string]any{"name": "web", "namespace": "shop"},
 				"spec":     map[string]any{"replicas": tt.replicas, "paused": false},
-			}}
+			})
+			live := map[gitindex.Key]map[string]any{o.Key: stored.Object}
 			f, _ := s.compare(snap, gvk, o, live)
 			var got []string
 			for _, c := range f.Changes {
