@@ -82,7 +82,7 @@ func testRepairs(t *testing.T, rr *realRepo) {
 func testAbsentIsNotEmpty(t *testing.T, rr *realRepo) {
 	remove := `[{"op":"remove","path":"/data/FEATURE_X"}]`
 	out, ok := asHuman(t, "-n", "real-data", "patch", "configmap/ledger-config", "--type=json", "-p", remove)
-	denied(t, out, ok, `data.FEATURE_X: git has "", request has (absent)`)
+	denied(t, out, ok, `data.FEATURE_X: git has "", request removes it`)
 	mustKubectl(t, cp.Sync, "-n", "real-data", "patch", "configmap/ledger-config", "--type=json", "-p", remove)
 	got := strings.Join(driftPaths(rr.driftReport(t)), "\n")
 	if !strings.Contains(got, "ConfigMap real-data/ledger-config: data.FEATURE_X") {

@@ -40,12 +40,19 @@ func startRealRepo(t *testing.T) *realRepo {
 		w.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"gitgate-e2e": "real"}}
 	})
 	// `gitgate apply --once` keeps its inventory where the install puts it.
+	// An earlier test (the install) may have left it terminating: wait it out.
+	eventually(t, 2*time.Minute, func() string {
+		if phase, _ := kubectl(t, cp.Admin, "get", "namespace", "gitgate-system", "-o", "jsonpath={.status.phase}"); phase == "Terminating" {
+			return "namespace gitgate-system is still terminating"
+		}
+		return ""
+	})
 	if out, ok := kubectl(t, cp.Admin, "create", "namespace", "gitgate-system"); ok {
 		t.Cleanup(func() { kubectl(t, cp.Admin, "delete", "namespace", "gitgate-system", "--wait=false") })
 	} else if !strings.Contains(out, "AlreadyExists") {
 		t.Fatal(out)
 	}
-	ctrl, err := cp.AddUser("system:serviceaccount:kube-system:truth-e2e-controller")
+	ctrl, err := cp.AddUser("system:serviceaccount:kube-system:statefulset-controller") // one of the exact controller identities
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,7 +78,7 @@ func TestCustomResourceInAnotherVersion(t *testing.T) {
 		return "rules not narrowed to autoscaling/v2"
 	})
 	out, ok := kubectl(t, cp.Admin, hpaV1Patch...)
-	denied(t, out, ok, "spec.metrics: git has", "averageUtilization") // the message truncates the values
+	denied(t, out, ok, "spec.metrics: differs at spec.metrics[0].resource.target.averageUtilization: git has 50, request has 90")
 	g.auditedDenial(t, `"path":"spec.metrics"`, `"averageUtilization":90`)
 	for _, args := range [][]string{dialV1Patch, dialV2Patch} {
 		out, ok := kubectl(t, cp.Admin, args...)
