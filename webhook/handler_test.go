@@ -188,3 +188,21 @@ func TestSourceAgreesAcrossMessageAuditAndAnnotations(t *testing.T) {
 		t.Errorf("audit records %+v, want one with source %q", fa.records, want)
 	}
 }
+
+// assertDecision checks a table row's answer: allowed or not, and every wanted
+// piece of the message.
+func assertDecision(t *testing.T, resp admission.Response, allowed bool, want []string) {
+	t.Helper()
+	msg := ""
+	if resp.Result != nil {
+		msg = resp.Result.Message
+	}
+	if resp.Allowed != allowed {
+		t.Fatalf("allowed = %v, want %v; message:\n%s", resp.Allowed, allowed, msg)
+	}
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("message does not contain %q:\n%s", w, msg)
+		}
+	}
+}

@@ -131,18 +131,7 @@ func TestControllerRoles(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h, fa := newTestHandler(t, tt.opts, roleFiles)
 			resp := h.Handle(t.Context(), request(t, tt.req))
-			msg := ""
-			if resp.Result != nil {
-				msg = resp.Result.Message
-			}
-			if resp.Allowed != tt.allowed {
-				t.Fatalf("allowed = %v, want %v; message:\n%s", resp.Allowed, tt.allowed, msg)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("message does not contain %q:\n%s", w, msg)
-				}
-			}
+			assertDecision(t, resp, tt.allowed, tt.want)
 			if !tt.allowed && (len(fa.records) != 1 || fa.records[0].Decision != DecisionDenied) {
 				t.Errorf("a denial must be audited once; records: %+v", fa.records)
 			}

@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"strings"
 	"testing"
 
 	admissionv1 "k8s.io/api/admission/v1"
@@ -73,18 +72,7 @@ func TestWholeObject(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h, _ := newTestHandler(t, tt.opts, nil)
 			resp := h.Handle(t.Context(), request(t, tt.req))
-			msg := ""
-			if resp.Result != nil {
-				msg = resp.Result.Message
-			}
-			if resp.Allowed != tt.allowed {
-				t.Fatalf("allowed = %v, want %v; message:\n%s", resp.Allowed, tt.allowed, msg)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("message does not contain %q:\n%s", w, msg)
-				}
-			}
+			assertDecision(t, resp, tt.allowed, tt.want)
 		})
 	}
 }

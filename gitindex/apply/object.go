@@ -137,7 +137,7 @@ var serverFields = []string{"resourceVersion", "uid", "generation", "creationTim
 
 // desiredObject is git's object with gitgate's management label, as applied.
 func desiredObject(o *gitindex.Object) *unstructured.Unstructured {
-	u := &unstructured.Unstructured{Object: deepCopyMap(o.Object)}
+	u := &unstructured.Unstructured{Object: drift.DeepCopyMap(o.Object)}
 	for _, f := range serverFields {
 		unstructured.RemoveNestedField(u.Object, "metadata", f)
 	}
@@ -196,30 +196,4 @@ func annotation(obj map[string]any, name string) string {
 	ann, _ := md["annotations"].(map[string]any)
 	s, _ := ann[name].(string)
 	return s
-}
-
-// deepCopyMap copies JSON-like values; other values are shared, never panicked on.
-func deepCopyMap(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = deepCopyValue(v)
-	}
-	return out
-}
-
-func deepCopyValue(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		return deepCopyMap(t)
-	case []any:
-		out := make([]any, len(t))
-		for i, e := range t {
-			out[i] = deepCopyValue(e)
-		}
-		return out
-	}
-	return v
 }

@@ -27,7 +27,7 @@ type Desired struct {
 // CPU, but not free: Prepare caches it per revision, off the request path.
 func (c *Comparer) Desire(gvk schema.GroupVersionKind, git map[string]any) *Desired {
 	t := c.typeOf(gvk)
-	obj := deepCopyMap(git)
+	obj := DeepCopyMap(git)
 	defaultKind(gvk.GroupKind(), obj)
 	if t.Known() {
 		schemaDefaults(t.rootNode(), obj)
@@ -95,8 +95,9 @@ func (c *Comparer) fresh(d *Desired) bool {
 	return d.schemaKnown || !c.typeOf(d.GVK).Known()
 }
 
-// deepCopyMap copies JSON-like values; other values are shared.
-func deepCopyMap(m map[string]any) map[string]any {
+// DeepCopyMap copies JSON-like values (maps and lists); other values are
+// shared, and nothing is panicked on (unlike runtime.DeepCopyJSON).
+func DeepCopyMap(m map[string]any) map[string]any {
 	if m == nil {
 		return nil
 	}
@@ -110,7 +111,7 @@ func deepCopyMap(m map[string]any) map[string]any {
 func deepCopyValue(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
-		return deepCopyMap(t)
+		return DeepCopyMap(t)
 	case []any:
 		out := make([]any, len(t))
 		for i, e := range t {
