@@ -9,6 +9,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -16,16 +17,27 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitgate-dev/gitgate/test/cluster"
+	"github.com/gitgate-dev/gitgate/webhook/guard"
 )
 
-// apiMode is what is registered with the API server during item 3.
-type apiMode struct{ name, path string }
+// apiMode is what is registered with the API server during item 3: the webhook
+// configuration config, calling the server's path.
+type apiMode struct{ name, config, path string }
 
-// apiModes: nothing, the no-op webhook, gitgate — each with manifests/webhook.yaml.
-var apiModes = []apiMode{{"none", ""}, {"no-op", pathNoop}, {"gitgate", pathGitgate}}
+// apiModes: nothing, the no-op webhook, gitgate — each with manifests/webhook.yaml
+// — and gitgate with the rules its guard narrows to git's resources.
+var apiModes = []apiMode{{"none", "", ""}, {"no-op", "noop", pathNoop}, {"gitgate", "gitgate", pathGitgate}, {modeNarrowed, "narrowed", pathGitgate}}
 
-// apiKinds are the objects written: both in git, both in a governed namespace.
-var apiKinds = []string{"ConfigMap", "Deployment"}
+const modeNarrowed = "gitgate, narrowed"
+
+// apiKinds are the objects written in a governed namespace: the first two in git,
+// a Secret of a kind git does not declare.
+var apiKinds = []string{"ConfigMap", "Deployment", kindUndeclared}
+
+const kindUndeclared = "Secret"
+
+// gitResources are what the bench's repository declares, as the guard narrows to.
+var gitResources = []schema.GroupVersionResource{{Version: "v1", Resource: "configmaps"}, {Version: "v1", Resource: "namespaces"}, {Group: "apps", Version: "v1", Resource: "deployments"}}
 
 // apiStat is item 3 for one kind under one mode.
 type apiStat struct {
@@ -115,6 +127,10 @@ func (b *apiBench) setup(ctx context.Context) error {
 	if _, err := b.cs.CoreV1().ConfigMaps(benchNS).Create(ctx, &cm, metav1.CreateOptions{}); err != nil {
 		return fmt.Errorf("create configmap: %w", err)
 	}
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: benchCM, Namespace: benchNS}}
+	if _, err := b.cs.CoreV1().Secrets(benchNS).Create(ctx, secret, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("create secret: %w", err)
+	}
 	// The shipped configuration, pointed at the in-process server (the same
 	// helper the e2e suite uses for a `gitgate serve` process).
 	gg, err := (&cluster.Gitgate{Port: b.srv.port, CA: b.srv.ca}).WebhookConfiguration()
@@ -128,22 +144,28 @@ func (b *apiBench) setup(ctx context.Context) error {
 		nop.Webhooks[i].Name = "noop-" + nop.Webhooks[i].Name
 		nop.Webhooks[i].ClientConfig.URL = &url
 	}
-	b.vwcs = map[string]*admissionregistrationv1.ValidatingWebhookConfiguration{pathGitgate: gg, pathNoop: nop}
+	narrowed := gg.DeepCopy()
+	narrowed.Name = "gitgate-narrowed"
+	for i := range narrowed.Webhooks {
+		narrowed.Webhooks[i].Name = "narrowed-" + narrowed.Webhooks[i].Name
+		narrowed.Webhooks[i].Rules = guard.Narrow(narrowed.Webhooks[i].Rules, gitResources)
+	}
+	b.vwcs = map[string]*admissionregistrationv1.ValidatingWebhookConfiguration{"gitgate": gg, "noop": nop, "narrowed": narrowed}
 	return nil
 }
 
 // activate installs m's webhook configuration alone and writes until the API
 // server is seen calling exactly that webhook twice in a row (or none, for none).
 func (b *apiBench) activate(ctx context.Context, m apiMode) error {
-	for path, v := range b.vwcs {
-		if path != m.path {
+	for config, v := range b.vwcs {
+		if config != m.config {
 			if err := client.IgnoreNotFound(b.cp.Client.Delete(ctx, v.DeepCopy())); err != nil {
 				return fmt.Errorf("remove webhook %s: %w", v.Name, err)
 			}
 		}
 	}
-	if m.path != "" {
-		v := b.vwcs[m.path].DeepCopy()
+	if m.config != "" {
+		v := b.vwcs[m.config].DeepCopy()
 		v.ResourceVersion = ""
 		if err := b.cp.Client.Create(ctx, v); err != nil {
 			return fmt.Errorf("install webhook %s: %w", v.Name, err)
@@ -198,9 +220,12 @@ func (b *apiBench) patch(ctx context.Context, kind string) error {
 	data := fmt.Appendf(nil, `{"metadata":{"annotations":{%q:"{\"bench\":%d}\n"}}}`, lastApplied, b.seq)
 	opts := metav1.PatchOptions{FieldManager: "kubectl-client-side-apply"}
 	var err error
-	if kind == "Deployment" {
+	switch kind {
+	case "Deployment":
 		_, err = b.cs.AppsV1().Deployments(benchNS).Patch(ctx, benchDeploy, types.MergePatchType, data, opts)
-	} else {
+	case kindUndeclared:
+		_, err = b.cs.CoreV1().Secrets(benchNS).Patch(ctx, benchCM, types.MergePatchType, data, opts)
+	default:
 		_, err = b.cs.CoreV1().ConfigMaps(benchNS).Patch(ctx, benchCM, types.MergePatchType, data, opts)
 	}
 	return err
@@ -219,11 +244,17 @@ func apiTable(stats []*apiStat) table {
 		row := []string{s.kind, s.mode, fmt.Sprint(len(s.lat) + s.errors), fmt.Sprint(s.errors),
 			us(s.lat.q(0.5)), us(s.lat.q(0.99)), us(s.lat.max())}
 		vsNone := ratio(s.lat.q(0.5), none.lat.q(0.5)) + " / " + ratio(s.lat.q(0.99), none.lat.q(0.99))
-		switch s.mode {
-		case "none":
+		switch {
+		case s.mode == "none":
 			row = append(row, "baseline", "", "")
-		case "no-op":
+		case s.mode == "no-op":
 			row = append(row, vsNone, "baseline", "")
+		case s.kind == kindUndeclared && s.mode == modeNarrowed:
+			r := float64(s.lat.q(0.5)) / float64(max(none.lat.q(0.5), 1))
+			row = append(row, vsNone, ratio(s.lat.q(0.5), nop.lat.q(0.5))+" / "+ratio(s.lat.q(0.99), nop.lat.q(0.99)),
+				goal(r <= 1.05 && s.errors == 0, fmt.Sprintf("p50 %.2f× none ≤ 1.05×: reaches no webhook", r)))
+		case s.kind == kindUndeclared:
+			row = append(row, vsNone, ratio(s.lat.q(0.5), nop.lat.q(0.5))+" / "+ratio(s.lat.q(0.99), nop.lat.q(0.99)), "")
 		default:
 			r50 := float64(s.lat.q(0.5)) / float64(max(nop.lat.q(0.5), 1))
 			r99 := float64(s.lat.q(0.99)) / float64(max(nop.lat.q(0.99), 1))

@@ -84,8 +84,10 @@ const apiText = "The test control plane of `test/cluster` (etcd, kube-apiserver,
 	"`make tools`), on this machine. The admin user (a human, not the sync identity) patches the " +
 	"`last-applied-configuration` annotation of a ConfigMap and of a Deployment that git declares, in a governed " +
 	"namespace: a real write to etcd that gitgate's comparison ignores, so gitgate allows it after a full " +
-	"decision. Modes: no webhook; the no-op webhook; gitgate — each registered with `manifests/webhook.yaml` as " +
-	"shipped (pointed at the in-process server of item 2). %d writes per kind and mode, sequential through " +
+	"decision; and of a Secret, a kind git does not declare. Modes: no webhook; the no-op webhook; gitgate — each " +
+	"registered with `manifests/webhook.yaml` as shipped (pointed at the in-process server of item 2); and gitgate " +
+	"with the rules its guard narrows to git's resources (`guard.Narrow`), under which a write of an undeclared " +
+	"kind reaches no webhook. %d writes per kind and mode, sequential through " +
 	"client-go with no client-side rate limit; the modes rotate over %d rounds, and each switch waits until the API server is seen " +
 	"calling exactly the registered webhook; 5 unmeasured writes per kind after each switch."
 
