@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
@@ -105,24 +106,12 @@ func (o Options) Validate() error {
 
 // withDefaults returns o with zero fields set to their defaults.
 func (o Options) withDefaults() Options {
-	if o.MaxSize == 0 {
-		o.MaxSize = DefaultMaxSize
-	}
-	if o.MaxBackups == 0 {
-		o.MaxBackups = DefaultMaxBackups
-	}
-	if o.QueueSize == 0 {
-		o.QueueSize = DefaultQueueSize
-	}
-	if o.CheckpointEvery == 0 {
-		o.CheckpointEvery = DefaultCheckpointEvery
-	}
-	if o.CheckpointInterval == 0 {
-		o.CheckpointInterval = DefaultCheckpointInterval
-	}
-	if o.AnchorTimeout == 0 {
-		o.AnchorTimeout = DefaultAnchorTimeout
-	}
+	o.MaxSize = cmp.Or(o.MaxSize, DefaultMaxSize)
+	o.MaxBackups = cmp.Or(o.MaxBackups, DefaultMaxBackups)
+	o.QueueSize = cmp.Or(o.QueueSize, DefaultQueueSize)
+	o.CheckpointEvery = cmp.Or(o.CheckpointEvery, DefaultCheckpointEvery)
+	o.CheckpointInterval = cmp.Or(o.CheckpointInterval, DefaultCheckpointInterval)
+	o.AnchorTimeout = cmp.Or(o.AnchorTimeout, DefaultAnchorTimeout)
 	if o.Ship != nil {
 		ship := o.Ship.withDefaults()
 		o.Ship = &ship

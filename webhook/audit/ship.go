@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -76,26 +77,12 @@ func (o ShipOptions) withDefaults() ShipOptions {
 	if o.Client == nil {
 		o.Client = &http.Client{Timeout: 10 * time.Second}
 	}
-	if o.BatchSize == 0 {
-		o.BatchSize = DefaultShipBatchSize
-	}
-	if o.MaxWait == 0 {
-		o.MaxWait = DefaultShipMaxWait
-	}
-	if o.BufferSize == 0 {
-		o.BufferSize = DefaultShipBufferSize
-	}
-	if o.Overflow == "" {
-		o.Overflow = DropNewest
-	}
-	if o.InitialBackoff == 0 {
-		o.InitialBackoff = DefaultShipInitialBackoff
-	}
-	if o.MaxBackoff == 0 {
-		o.MaxBackoff = DefaultShipMaxBackoff
-	}
-	if o.FlushTimeout == 0 {
-		o.FlushTimeout = DefaultShipFlushTimeout
-	}
+	o.BatchSize = cmp.Or(o.BatchSize, DefaultShipBatchSize)
+	o.MaxWait = cmp.Or(o.MaxWait, DefaultShipMaxWait)
+	o.BufferSize = cmp.Or(o.BufferSize, DefaultShipBufferSize)
+	o.Overflow = cmp.Or(o.Overflow, DropNewest)
+	o.InitialBackoff = cmp.Or(o.InitialBackoff, DefaultShipInitialBackoff)
+	o.MaxBackoff = cmp.Or(o.MaxBackoff, DefaultShipMaxBackoff)
+	o.FlushTimeout = cmp.Or(o.FlushTimeout, DefaultShipFlushTimeout)
 	return o
 }
