@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gitgate-dev/gitgate/gitindex/internal/gittest"
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
 // benchDeployment is a typical Deployment of about 45 lines.
@@ -66,7 +69,7 @@ func benchFile(file, version int) string {
 // benchRepo makes a git repository of n Deployments in n/10 files.
 func benchRepo(b *testing.B, n int) (dir string, git func(...string) string) {
 	b.Helper()
-	dir, git = gitRepo(b)
+	dir, git = gittest.Repo(b)
 	for f := range n / objectsPerFile {
 		p := filepath.Join(dir, "k8s", fmt.Sprintf("team-%02d", f%50), fmt.Sprintf("apps-%05d.yaml", f))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -82,12 +85,12 @@ func benchRepo(b *testing.B, n int) (dir string, git func(...string) string) {
 }
 
 // fetchAndBuild is what the Poller does for a new commit (but returns files read).
-func fetchAndBuild(b *testing.B, src *Source, prev *Snapshot) (*Snapshot, []File) {
+func fetchAndBuild(b *testing.B, src *source.Source, prev *Snapshot) (*Snapshot, []File) {
 	commit, err := src.Fetch(b.Context())
 	if err != nil {
 		b.Fatal(err)
 	}
-	files, err := src.files(commit, []string{"k8s", "policies"}, true)
+	files, err := src.LazyFiles(commit, "k8s", "policies")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -115,14 +118,14 @@ func BenchmarkBuild(b *testing.B) {
 			b.Run("cold-source+build", func(b *testing.B) {
 				defer reportCPU(b)()
 				for range b.N {
-					src, err := NewSource(SourceOptions{URL: dir})
+					src, err := source.New(source.Options{URL: dir})
 					if err != nil {
 						b.Fatal(err)
 					}
 					fetchAndBuild(b, src, nil)
 				}
 			})
-			src, _ := NewSource(SourceOptions{URL: dir})
+			src, _ := source.New(source.Options{URL: dir})
 			prev, files := fetchAndBuild(b, src, nil)
 			b.Run("cold-build", func(b *testing.B) {
 				defer reportCPU(b)()
@@ -138,7 +141,7 @@ func BenchmarkBuild(b *testing.B) {
 				for range b.N {
 					b.StopTimer()
 					benchVersion++
-					commitFile(b, dir, git, filepath.Join("k8s", "team-07", "apps-00007.yaml"), benchFile(7, benchVersion))
+					gittest.Commit(b, dir, git, filepath.Join("k8s", "team-07", "apps-00007.yaml"), benchFile(7, benchVersion))
 					start := cpuTime()
 					b.StartTimer()
 					prev, _ = fetchAndBuild(b, src, prev)
@@ -175,13 +178,13 @@ func benchOneFileBuild(b *testing.B, files []File, prev *Snapshot) {
 // benchCloneHeap reports the live heap of the Source's in-memory clone per
 // object (it holds every blob and tree of the commit, uncompressed).
 func benchCloneHeap(b *testing.B, dir string, n int) {
-	var src *Source
+	var src *source.Source
 	var before, after runtime.MemStats
 	for range b.N {
 		src = nil
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		src, _ = NewSource(SourceOptions{URL: dir})
+		src, _ = source.New(source.Options{URL: dir})
 		if _, err := src.Fetch(b.Context()); err != nil {
 			b.Fatal(err)
 		}

@@ -9,28 +9,13 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
-// File is one file of a commit, with its path relative to the repository root.
-type File struct {
-	Path string
-	Data []byte
-	// Hash is the git blob hash of Data; CommitFiles fills it in from the tree, and
-	// Build computes it when it is empty. Build reuses the previous snapshot's
-	// objects for a file whose hash did not change.
-	Hash string
-
-	load     func() ([]byte, error) // reads Data on demand (the Poller's files only)
-	blobSize int64                  // the blob's size, known before load
-}
-
-// size is the file's size, known before it is read.
-func (f *File) size() int64 {
-	if f.Data != nil || f.load == nil {
-		return int64(len(f.Data))
-	}
-	return f.blobSize
-}
+// File is one file of a commit, as Build reads it: the type lives with the
+// source that lists a commit's files (source.CommitFiles, Source.Files).
+type File = source.File
 
 // BuildOptions says which files of a commit are manifests and how to read them.
 type BuildOptions struct {
@@ -123,7 +108,7 @@ func BuildContext(ctx context.Context, commit string, files []File, opts BuildOp
 		return nil, b.overLimit()
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("build %s: %w", shortHash(commit), err)
+		return nil, fmt.Errorf("build %s: %w", source.ShortHash(commit), err)
 	}
 	b.index(units, scope)
 	plurals := crdPlurals(crdsOf(units))
@@ -170,7 +155,7 @@ func newBuilder(commit string, files []File, opts BuildOptions) *builder {
 		size = opts.Previous.Len() // most likely about the same
 	}
 	return &builder{ctx: context.Background(), opts: opts, tree: newFileTree(files), compact: newCompactor(), budget: &budget{limits: opts.Limits}, snap: &Snapshot{
-		Repo: Redact(opts.Repo), Commit: commit, PolicyPath: opts.PolicyPath, Policies: map[string]string{},
+		Repo: source.Redact(opts.Repo), Commit: commit, PolicyPath: opts.PolicyPath, Policies: map[string]string{},
 		objects: make(map[Key]*Object, size), kinds: map[schema.GroupKind]bool{}, namespaces: map[string]bool{},
 		resources: map[schema.GroupResource]string{}, crdKinds: map[schema.GroupResource]string{}, units: make(map[string]*unitRecord, len(files)),
 	}}
@@ -303,32 +288,18 @@ func normalize(k Key, obj map[string]any) {
 func isManifest(p string) bool {
 	switch strings.ToLower(path.Ext(p)) {
 	case ".yaml", ".yml", ".json":
-		return !isKustomization(p)
-	}
-	return false
-}
-
-// isKustomization reports whether p names a kustomization file.
-func isKustomization(p string) bool {
-	switch path.Base(p) {
-	case "kustomization.yaml", "kustomization.yml", "Kustomization":
-		return true
+		return !source.IsKustomization(p)
 	}
 	return false
 }
 
 func (b *builder) inPaths(p string) bool {
 	for _, dir := range b.opts.Paths {
-		if underDir(p, dir) {
+		if source.UnderDir(p, dir) {
 			return true
 		}
 	}
 	return false
-}
-
-func underDir(p, dir string) bool {
-	dir = strings.Trim(path.Clean(dir), "/")
-	return dir == "." || dir == "" || p == dir || strings.HasPrefix(p, dir+"/")
 }
 
 // ErrNoObjects is returned by callers that refuse an empty index.

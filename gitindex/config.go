@@ -5,10 +5,12 @@ import (
 	"sort"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
 // ConfigFile is the repository-root file with gitgate's per-repository settings.
-const ConfigFile = ".gitgate.yaml"
+const ConfigFile = source.ConfigFile
 
 // Config is the content of .gitgate.yaml:
 //

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
 // buildWithin builds on another goroutine and returns when it is done, when
@@ -29,7 +31,7 @@ func buildWithin(ctx context.Context, timeout time.Duration, commit string, file
 	}
 	switch {
 	case ctx.Err() != nil:
-		return nil, fmt.Errorf("build %s: %w", shortHash(commit), ctx.Err())
+		return nil, fmt.Errorf("build %s: %w", source.ShortHash(commit), ctx.Err())
 	case errors.Is(r.err, context.DeadlineExceeded):
 		limit := &LimitError{Limit: LimitBuildTime, Max: int64(timeout)}
 		return nil, &BuildError{Commit: commit, Problems: []string{limit.Error()}, Limit: limit}

@@ -3,12 +3,9 @@
 // name, with the file and line it came from; the Rego policy modules; and the
 // repository's .gitgate.yaml configuration.
 //
-// A Source owns the go-git repository, an in-memory clone that is shallow at
-// first and then fetched incrementally, and is used from one goroutine only, the
-// Poller's. It authenticates from credential files (HTTPS basic auth or token, SSH
-// key with known hosts; re-read before every fetch) and can refuse commits that no
-// trusted OpenPGP key signed (*UntrustedCommitError). A PushHandler turns a git
-// host's signed push webhook into an immediate fetch.
+// The Poller fetches commits with a source.Source (package gitindex/source: the
+// git transport, credentials, commit signatures, push webhooks) and builds each
+// new one beside its polling loop.
 //
 // Build is all-or-nothing: a snapshot with a YAML error, an object without kind or
 // name, a duplicate object or a kustomization that does not render is rejected
@@ -30,6 +27,6 @@
 // objects, bytes and estimated memory while it is read (a commit over one is
 // rejected with a *LimitError inside its *BuildError), and the Poller builds
 // beside its polling loop with a deadline, abandoning a build when a new HEAD
-// arrives. Redact removes credentials from any text that may quote the
-// repository URL; Snapshot.Repo, fetch errors and the Poller's log go through it.
+// arrives. Snapshot.Repo and the Poller's log go through source.Redact, which
+// removes credentials from any text that may quote the repository URL.
 package gitindex

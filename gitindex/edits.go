@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
 // editKind is what a kustomization entry that sets fields is.
@@ -80,7 +82,7 @@ func (x *origins) chain(dir string, via []string) *editChain {
 	var key strings.Builder
 	for _, k := range via {
 		p, f := x.file(dir, k)
-		if f == nil || !isKustomization(p) {
+		if f == nil || !source.IsKustomization(p) {
 			continue
 		}
 		if f.edits == nil {

@@ -6,6 +6,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
 // unitRecord is what a snapshot remembers of a unit so that the next Build can
@@ -92,7 +94,7 @@ func (t *fileTree) setsOpenAPI() bool {
 	if t.openAPI == nil {
 		sets := false
 		for _, f := range t.sorted {
-			if isKustomization(f.Path) {
+			if source.IsKustomization(f.Path) {
 				data, _ := t.data(f)
 				sets = sets || setsOpenAPI.Match(data)
 			}
@@ -107,7 +109,7 @@ func (t *fileTree) setsOpenAPI() bool {
 const dirState = "/"
 
 func newFileTree(files []File) *fileTree {
-	ignore := ignoreOf(files)
+	ignore := source.IgnoreOf(files)
 	t := &fileTree{byPath: make(map[string]*File, len(files)), dirs: map[string]bool{"": true}}
 	own := make([]File, 0, len(files))
 	for _, f := range files {
@@ -133,14 +135,7 @@ func newFileTree(files []File) *fileTree {
 
 // data returns a file's content, reading it if it was left unread.
 func (t *fileTree) data(f *File) ([]byte, error) {
-	if f.Data == nil && f.load != nil {
-		data, err := f.load()
-		if err != nil {
-			return nil, err
-		}
-		f.Data, f.load = data, nil
-	}
-	return f.Data, nil
+	return f.Read()
 }
 
 // state returns the state of a path relative to the repository root.

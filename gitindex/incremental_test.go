@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/gitgate-dev/gitgate/gitindex/internal/gittest"
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
 func mustBuild(t *testing.T, files []File, opts BuildOptions) *Snapshot {
@@ -28,10 +31,10 @@ func lookup(t *testing.T, s *Snapshot, k Key) *Object {
 
 func TestBuildReusesUnchangedFiles(t *testing.T) {
 	a, b := Key{Kind: "ConfigMap", Namespace: "x", Name: "a"}, Key{Kind: "ConfigMap", Namespace: "x", Name: "b"}
-	files := []File{{Path: "a.yaml", Data: []byte(configMap("a"))}, {Path: "b.yaml", Data: []byte(configMap("b"))}}
+	files := []File{{Path: "a.yaml", Data: []byte(gittest.ConfigMap("a"))}, {Path: "b.yaml", Data: []byte(gittest.ConfigMap("b"))}}
 	first := mustBuild(t, files, BuildOptions{})
 
-	files[1].Data = []byte(configMap("b") + "data: {k: v}\n")
+	files[1].Data = []byte(gittest.ConfigMap("b") + "data: {k: v}\n")
 	second := mustBuild(t, files, BuildOptions{Previous: first})
 	if lookup(t, second, a) != lookup(t, first, a) {
 		t.Error("unchanged a.yaml was decoded again")
@@ -44,7 +47,7 @@ func TestBuildReusesUnchangedFiles(t *testing.T) {
 	}
 
 	// A new object in a changed file that duplicates a reused one is still caught.
-	files = append(files, File{Path: "c.yaml", Data: []byte(configMap("a"))})
+	files = append(files, File{Path: "c.yaml", Data: []byte(gittest.ConfigMap("a"))})
 	var be *BuildError
 	if _, err := Build("c", files, BuildOptions{Previous: second}); !errors.As(err, &be) {
 		t.Errorf("duplicate of a reused object: err = %v", err)
@@ -80,7 +83,7 @@ func TestBuildReusesKustomizations(t *testing.T) {
 			{Path: "app/base/deploy.yaml", Data: []byte(deployment)},
 			{Path: "app/prod/kustomization.yaml", Data: []byte("resources: [../base]\npatches: [{path: r.yaml}]\n")},
 			{Path: "app/prod/r.yaml", Data: []byte("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: " + replicas + "}\n")},
-			{Path: "plain/cm.yaml", Data: []byte(configMap("a"))},
+			{Path: "plain/cm.yaml", Data: []byte(gittest.ConfigMap("a"))},
 		}
 		return append(fs, extra...)
 	}
@@ -89,7 +92,7 @@ func TestBuildReusesKustomizations(t *testing.T) {
 	if replicas := lookup(t, first, web).Object["spec"].(map[string]any)["replicas"]; first.Len() != 2 || replicas != int64(2) {
 		t.Fatalf("base rendered on its own too: %d objects, web with %v replicas", first.Len(), replicas)
 	}
-	unrelated := File{Path: "plain/cm.yaml", Data: []byte(configMap("b"))}
+	unrelated := File{Path: "plain/cm.yaml", Data: []byte(gittest.ConfigMap("b"))}
 	tests := []struct {
 		name   string
 		files  []File
@@ -134,10 +137,10 @@ func replace(files []File, with ...File) []File {
 }
 
 func TestPollerBuildsIncrementally(t *testing.T) {
-	dir, git := gitRepo(t)
-	write(t, dir, "k8s/a.yaml", configMap("a"))
-	commitFile(t, dir, git, "k8s/b.yaml", configMap("b"))
-	src, _ := NewSource(SourceOptions{URL: dir})
+	dir, git := gittest.Repo(t)
+	gittest.Write(t, dir, "k8s/a.yaml", gittest.ConfigMap("a"))
+	gittest.Commit(t, dir, git, "k8s/b.yaml", gittest.ConfigMap("b"))
+	src, _ := source.New(source.Options{URL: dir})
 	var loaded []*Snapshot
 	p := NewPoller(src, BuildOptions{Paths: []string{"k8s"}}, time.Hour, func(_ context.Context, s *Snapshot) error {
 		loaded = append(loaded, s)
@@ -146,7 +149,7 @@ func TestPollerBuildsIncrementally(t *testing.T) {
 	if err := p.Sync(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	commitFile(t, dir, git, "k8s/b.yaml", configMap("b")+"data: {k: v}\n")
+	gittest.Commit(t, dir, git, "k8s/b.yaml", gittest.ConfigMap("b")+"data: {k: v}\n")
 	if err := p.Sync(t.Context()); err != nil || len(loaded) != 2 {
 		t.Fatalf("second sync: %v, %d loaded", err, len(loaded))
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
 // recordingFS notes the state of every path kustomize touches, refuses a
@@ -45,10 +47,10 @@ func (r *recordingFS) ReadFile(p string) ([]byte, error) {
 	}
 	r.note(p)
 	data, err := r.FileSystem.ReadFile(p)
-	if err == nil && !isKustomization(p) && !r.chargeRead(data) {
+	if err == nil && !source.IsKustomization(p) && !r.chargeRead(data) {
 		return nil, r.budget.exceeded.Load()
 	}
-	if err == nil && isKustomization(p) {
+	if err == nil && source.IsKustomization(p) {
 		if rerr := remoteReference(data); rerr != nil {
 			if r.remote == nil {
 				r.remote = fmt.Errorf("%s: %w", strings.TrimPrefix(p, "/"), rerr)
@@ -77,7 +79,7 @@ func (r *recordingFS) Open(p string) (filesys.File, error) {
 		return nil, err
 	}
 	r.note(p)
-	if isKustomization(p) {
+	if source.IsKustomization(p) {
 		return nil, errors.New("kustomization files are read with ReadFile")
 	}
 	return r.FileSystem.Open(p)

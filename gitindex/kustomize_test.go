@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitgate-dev/gitgate/gitindex/internal/gittest"
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
 const deployment = `apiVersion: apps/v1
@@ -33,18 +36,18 @@ var kustomizeRepo = map[string]string{
 	"apps/web/overlays/prod/app.properties":         "color=blue\n",
 	"apps/web/overlays/prod/notes/readme.txt":       "not read by kustomize\n",
 	"shared/ns.yaml":                                "apiVersion: v1\nkind: Namespace\nmetadata: {name: prod}\n",
-	"apps/plain/cm.yaml":                            configMap("plain"),
+	"apps/plain/cm.yaml":                            gittest.ConfigMap("plain"),
 	"docs/kustomization-example/kustomization.yaml": "resources: [https://example.com/x.yaml]\n",
 }
 
 func TestBuildKustomize(t *testing.T) {
-	dir, git := gitRepo(t)
+	dir, git := gittest.Repo(t)
 	for p, c := range kustomizeRepo {
-		write(t, dir, p, c)
+		gittest.Write(t, dir, p, c)
 	}
 	git("add", "-A")
 	git("commit", "-q", "-m", "kustomize")
-	commit, files, err := LocalCommit(dir, "HEAD", "apps", "policies")
+	commit, files, err := source.LocalCommit(dir, "HEAD", "apps", "policies")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +112,7 @@ func TestBuildKustomizeRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Build("c0ffee", []File{
 				{Path: "app/kustomization.yaml", Data: []byte(tt.kustomization)},
-				{Path: "app/d.yaml", Data: []byte(configMap("d"))},
+				{Path: "app/d.yaml", Data: []byte(gittest.ConfigMap("d"))},
 				{Path: "app/plugin.yaml", Data: []byte("apiVersion: example.com/v1\nkind: Exec\nmetadata: {name: p}\n")},
 			}, BuildOptions{})
 			var be *BuildError
@@ -122,20 +125,20 @@ func TestBuildKustomizeRefuses(t *testing.T) {
 }
 
 func TestSourceIgnore(t *testing.T) {
-	dir, git := gitRepo(t)
+	dir, git := gittest.Repo(t)
 	for p, c := range map[string]string{
-		IgnoreFile:           "# comment\n/k8s/drafts/\n*.tmp.yaml\n!keep.tmp.yaml\n",
-		"k8s/a.yaml":         configMap("a"),
-		"k8s/drafts/b.yaml":  configMap("b"),
-		"k8s/c.tmp.yaml":     configMap("c"),
-		"k8s/keep.tmp.yaml":  configMap("keep"),
-		"k8s/sub/drafts.yml": configMap("d"),
+		source.IgnoreFile:    "# comment\n/k8s/drafts/\n*.tmp.yaml\n!keep.tmp.yaml\n",
+		"k8s/a.yaml":         gittest.ConfigMap("a"),
+		"k8s/drafts/b.yaml":  gittest.ConfigMap("b"),
+		"k8s/c.tmp.yaml":     gittest.ConfigMap("c"),
+		"k8s/keep.tmp.yaml":  gittest.ConfigMap("keep"),
+		"k8s/sub/drafts.yml": gittest.ConfigMap("d"),
 	} {
-		write(t, dir, p, c)
+		gittest.Write(t, dir, p, c)
 	}
 	git("add", "-A")
 	git("commit", "-q", "-m", "ignore")
-	commit, files, err := LocalCommit(dir, "HEAD", "k8s")
+	commit, files, err := source.LocalCommit(dir, "HEAD", "k8s")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,11 +146,11 @@ func TestSourceIgnore(t *testing.T) {
 	for _, f := range files {
 		paths = append(paths, f.Path)
 	}
-	if diff := cmp.Diff([]string{IgnoreFile, "k8s/a.yaml", "k8s/keep.tmp.yaml", "k8s/sub/drafts.yml"}, paths); diff != "" {
+	if diff := cmp.Diff([]string{source.IgnoreFile, "k8s/a.yaml", "k8s/keep.tmp.yaml", "k8s/sub/drafts.yml"}, paths); diff != "" {
 		t.Errorf("CommitFiles (-want +got):\n%s", diff)
 	}
 	// Build applies .sourceignore too, for files from elsewhere.
-	files = append(files, File{Path: "k8s/drafts/b.yaml", Data: []byte(configMap("b"))})
+	files = append(files, File{Path: "k8s/drafts/b.yaml", Data: []byte(gittest.ConfigMap("b"))})
 	snap, err := Build(commit, files, BuildOptions{})
 	if err != nil || snap.Len() != 3 {
 		t.Fatalf("Build: %v, %d objects, want 3", err, snap.Len())
@@ -157,13 +160,13 @@ func TestSourceIgnore(t *testing.T) {
 // TestPollerKustomize follows commits of a kustomize repository through the
 // Poller, whose files are read only when a build needs them.
 func TestPollerKustomize(t *testing.T) {
-	dir, git := gitRepo(t)
+	dir, git := gittest.Repo(t)
 	for p, c := range kustomizeRepo {
-		write(t, dir, p, c)
+		gittest.Write(t, dir, p, c)
 	}
 	git("add", "-A")
 	git("commit", "-q", "-m", "kustomize")
-	src, _ := NewSource(SourceOptions{URL: dir})
+	src, _ := source.New(source.Options{URL: dir})
 	var loaded []*Snapshot
 	p := NewPoller(src, BuildOptions{Paths: []string{"apps"}}, time.Hour, func(_ context.Context, s *Snapshot) error {
 		loaded = append(loaded, s)
@@ -177,12 +180,12 @@ func TestPollerKustomize(t *testing.T) {
 		replicas      int64
 	}{
 		{"", "", true, 3},
-		{"apps/plain/cm.yaml", configMap("plain") + "data: {k: v}\n", false, 3},
+		{"apps/plain/cm.yaml", gittest.ConfigMap("plain") + "data: {k: v}\n", false, 3},
 		{"apps/web/overlays/prod/replicas.yaml", strings.Replace(kustomizeRepo["apps/web/overlays/prod/replicas.yaml"], "3", "5", 1), true, 5},
 	}
 	for i, st := range steps {
 		if st.file != "" {
-			commitFile(t, dir, git, st.file, st.content)
+			gittest.Commit(t, dir, git, st.file, st.content)
 		}
 		if err := p.Sync(t.Context()); err != nil || len(loaded) != i+1 {
 			t.Fatalf("step %d: %v, %d loaded", i, err, len(loaded))
@@ -200,7 +203,7 @@ func TestBuildKustomizeRootAndDotDirs(t *testing.T) {
 	for _, dir := range []string{"", ".deploy/"} {
 		snap, err := Build("c", []File{
 			{Path: dir + "kustomization.yaml", Data: []byte("namespace: ns\nresources: [cm.yaml]\n")},
-			{Path: dir + "cm.yaml", Data: []byte(configMap("a"))},
+			{Path: dir + "cm.yaml", Data: []byte(gittest.ConfigMap("a"))},
 		}, BuildOptions{})
 		if err != nil {
 			t.Fatalf("%q: %v", dir, err)

@@ -121,7 +121,7 @@ func (b *budget) checkBytes(t *fileTree) bool {
 	}
 	var total int64
 	for _, f := range t.sorted {
-		total += f.size()
+		total += f.Size()
 		if total > b.limits.MaxManifestBytes {
 			b.exceeded.CompareAndSwap(nil, &LimitError{Limit: LimitManifestBytes, Max: b.limits.MaxManifestBytes})
 			return false

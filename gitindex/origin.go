@@ -10,6 +10,8 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/api/types"
+
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
 // buildMetadata records which of the build metadata gitgate asks kustomize for
@@ -112,7 +114,7 @@ func (x *origins) place(d *decodedObject, dir string, o *resource.Origin) {
 			return
 		}
 		d.path, d.line, d.origin = p, 1, true
-		if isKustomization(p) {
+		if source.IsKustomization(p) {
 			d.line = f.generatorLine(o.ConfiguredBy.Kind, name)
 		} else if doc, ok := f.find(o.ConfiguredBy.Kind, o.ConfiguredBy.Name); ok {
 			d.line = doc.line // a generator's configuration, in a file of its own

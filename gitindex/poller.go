@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
 // DefaultBuildTimeout bounds one commit's build when Poller.BuildTimeout is zero.
@@ -37,7 +39,7 @@ type Status struct {
 // A build runs beside the polling loop, bounded by BuildTimeout: a new HEAD
 // arriving meanwhile abandons it, so one commit never holds up the next.
 type Poller struct {
-	Source   *Source
+	Source   *source.Source
 	Build    BuildOptions
 	Interval time.Duration
 	// BuildTimeout bounds one commit's build; a commit whose build takes longer
@@ -70,7 +72,7 @@ type buildResult struct {
 }
 
 // NewPoller returns a Poller; Start runs it.
-func NewPoller(src *Source, build BuildOptions, interval time.Duration, load LoadFunc) *Poller {
+func NewPoller(src *source.Source, build BuildOptions, interval time.Duration, load LoadFunc) *Poller {
 	build.Default()
 	p := &Poller{Source: src, Build: build, Interval: interval, Load: load, trigger: make(chan struct{}, 1), results: make(chan buildResult)}
 	p.status.Store(&Status{})
@@ -144,7 +146,7 @@ func (p *Poller) poll(ctx context.Context) error {
 	fetchCtx, cancel := context.WithTimeout(ctx, max(p.Interval, 30*time.Second))
 	commit, err := p.Source.Fetch(fetchCtx)
 	cancel()
-	if untrusted := (*UntrustedCommitError)(nil); errors.As(err, &untrusted) {
+	if untrusted := (*source.UntrustedCommitError)(nil); errors.As(err, &untrusted) {
 		return p.fail(log, st, untrusted.Commit, err)
 	}
 	if err != nil {
@@ -171,7 +173,7 @@ func (p *Poller) poll(ctx context.Context) error {
 // start lists the commit's files (on this goroutine: the Source is not shared)
 // and builds them on another.
 func (p *Poller) start(ctx context.Context, commit string) error {
-	files, err := p.Source.files(commit, append(append([]string(nil), p.Build.Paths...), p.Build.PolicyPath), true)
+	files, err := p.Source.LazyFiles(commit, append(append([]string(nil), p.Build.Paths...), p.Build.PolicyPath)...)
 	if err != nil {
 		return p.fail(logr.FromContextOrDiscard(ctx), p.Status(), commit, err)
 	}
@@ -226,7 +228,7 @@ func (p *Poller) finish(ctx context.Context, r buildResult) error {
 }
 
 func (p *Poller) fail(log logr.Logger, st Status, commit string, err error) error {
-	err = redactError(err)
+	err = source.RedactError(err)
 	log.Error(err, "keeping the last good revision", "serving", st.Commit, "rejected", commit)
 	st.Err = err.Error()
 	if commit != "" {

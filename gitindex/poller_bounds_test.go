@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitgate-dev/gitgate/gitindex/internal/gittest"
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
 // pollerStatus is what the bounds tests check of a Poller after a sync.
@@ -29,14 +32,14 @@ func statusOf(p *Poller, names map[string]string) pollerStatus {
 // on that commit (a restarted pod) serves nothing, says why, and serves the
 // fixing commit when it lands.
 func TestPollerRejectsCommitOverLimits(t *testing.T) {
-	dir, git := gitRepo(t)
+	dir, git := gittest.Repo(t)
 	names := map[string]string{"": ""}
-	names[commitFile(t, dir, git, "k8s/cms.yaml", tinyConfigMaps(10, 0))] = "good"
-	big := commitFile(t, dir, git, "k8s/cms.yaml", tinyConfigMaps(11, 0))
+	names[gittest.Commit(t, dir, git, "k8s/cms.yaml", tinyConfigMaps(10, 0))] = "good"
+	big := gittest.Commit(t, dir, git, "k8s/cms.yaml", tinyConfigMaps(11, 0))
 	names[big] = "big"
 	opts := BuildOptions{Paths: []string{"k8s"}, Limits: Limits{MaxObjects: 10}}
 	newPoller := func() *Poller {
-		src, err := NewSource(SourceOptions{URL: dir})
+		src, err := source.New(source.Options{URL: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +73,7 @@ func TestPollerRejectsCommitOverLimits(t *testing.T) {
 		t.Errorf("the same HEAD again: %v; it must not be built again, and Status must still say why: %q", err, restarted.Status().Err)
 	}
 
-	names[commitFile(t, dir, git, "k8s/cms.yaml", tinyConfigMaps(9, 0))] = "fix"
+	names[gittest.Commit(t, dir, git, "k8s/cms.yaml", tinyConfigMaps(9, 0))] = "fix"
 	for _, p := range []*Poller{running, restarted} {
 		if err := p.Sync(t.Context()); err != nil {
 			t.Fatal(err)
@@ -86,14 +89,14 @@ func TestPollerRejectsCommitOverLimits(t *testing.T) {
 // ConfigMaps, and CPU that doubles per level. top/ is the one to render.
 func fanOut(t *testing.T, dir string, levels int) {
 	for _, side := range []string{"a", "b"} {
-		write(t, dir, fmt.Sprintf("fan/l0/%s/kustomization.yaml", side), "resources: [cm.yaml]\n")
-		write(t, dir, fmt.Sprintf("fan/l0/%s/cm.yaml", side), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: "+side+"}\ndata: {k: v}\n")
+		gittest.Write(t, dir, fmt.Sprintf("fan/l0/%s/kustomization.yaml", side), "resources: [cm.yaml]\n")
+		gittest.Write(t, dir, fmt.Sprintf("fan/l0/%s/cm.yaml", side), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: "+side+"}\ndata: {k: v}\n")
 		for l := 1; l <= levels; l++ {
-			write(t, dir, fmt.Sprintf("fan/l%d/%s/kustomization.yaml", l, side),
+			gittest.Write(t, dir, fmt.Sprintf("fan/l%d/%s/kustomization.yaml", l, side),
 				fmt.Sprintf("namePrefix: %s-\nresources: [../../l%d/a, ../../l%d/b]\n", side, l-1, l-1))
 		}
 	}
-	write(t, dir, "top/kustomization.yaml", fmt.Sprintf("resources: [../fan/l%d/a]\n", levels))
+	gittest.Write(t, dir, "top/kustomization.yaml", fmt.Sprintf("resources: [../fan/l%d/a]\n", levels))
 }
 
 // smallKustomization replaces top/ with a kustomization of one ConfigMap.
@@ -101,19 +104,19 @@ func smallKustomization(t *testing.T, dir string) {
 	if err := os.RemoveAll(filepath.Join(dir, "fan")); err != nil {
 		t.Fatal(err)
 	}
-	write(t, dir, "top/kustomization.yaml", "resources: [cm.yaml]\n")
-	write(t, dir, "top/cm.yaml", configMap("fixed"))
+	gittest.Write(t, dir, "top/kustomization.yaml", "resources: [cm.yaml]\n")
+	gittest.Write(t, dir, "top/cm.yaml", gittest.ConfigMap("fixed"))
 }
 
 // TestPollerBuildDeadline: a kustomize fan-out is rejected at the build
 // deadline, its render stops soon after, and the fixing commit is served at once.
 func TestPollerBuildDeadline(t *testing.T) {
-	dir, git := gitRepo(t)
+	dir, git := gittest.Repo(t)
 	fanOut(t, dir, 13)
 	git("add", "-A")
 	git("commit", "-q", "-m", "fan-out")
 	names := map[string]string{"": "", git("rev-parse", "HEAD"): "fan-out"}
-	src, err := NewSource(SourceOptions{URL: dir})
+	src, err := source.New(source.Options{URL: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,12 +157,12 @@ func TestPollerBuildDeadline(t *testing.T) {
 // arriving during a long build is served right away; the long build is
 // abandoned, not rejected.
 func TestPollerAbandonsBuildForNewHead(t *testing.T) {
-	dir, git := gitRepo(t)
+	dir, git := gittest.Repo(t)
 	fanOut(t, dir, 13)
 	git("add", "-A")
 	git("commit", "-q", "-m", "fan-out")
 	names := map[string]string{"": "", git("rev-parse", "HEAD"): "fan-out"}
-	src, err := NewSource(SourceOptions{URL: dir})
+	src, err := source.New(source.Options{URL: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +227,7 @@ func TestRendersRunSideBySide(t *testing.T) {
 // parses it, so a fan-out over the memory bound is rejected long before its
 // render would end (minutes of CPU: longer than the test's deadline).
 func TestBuildLimitsStopKustomizeEarly(t *testing.T) {
-	dir, _ := gitRepo(t)
+	dir, _ := gittest.Repo(t)
 	fanOut(t, dir, 13)
 	var files []File
 	for _, rel := range []string{"top/kustomization.yaml"} {

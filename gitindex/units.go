@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
 // unit is what yields objects: a plain manifest file, or a kustomization root
@@ -45,7 +47,7 @@ func (b *builder) plan() []*unit {
 		switch {
 		case f.Path == ConfigFile:
 			b.config(f)
-		case underDir(f.Path, b.opts.PolicyPath):
+		case source.UnderDir(f.Path, b.opts.PolicyPath):
 			if strings.HasSuffix(f.Path, ".rego") {
 				data, err := b.tree.data(f)
 				if err != nil {
@@ -77,7 +79,7 @@ func (b *builder) config(f *File) {
 func (b *builder) kustomizationRoots() map[string]bool {
 	var candidates []string
 	for _, f := range b.tree.sorted {
-		if isKustomization(f.Path) && b.inPaths(f.Path) && !underDir(f.Path, b.opts.PolicyPath) {
+		if source.IsKustomization(f.Path) && b.inPaths(f.Path) && !source.UnderDir(f.Path, b.opts.PolicyPath) {
 			candidates = append(candidates, f.Path)
 		}
 	}
@@ -86,7 +88,7 @@ func (b *builder) kustomizationRoots() map[string]bool {
 		nested := false
 		for _, other := range candidates {
 			d, od := path.Dir(c), path.Dir(other)
-			if other != c && underDir(d, od) && (d != od || other < c) {
+			if other != c && source.UnderDir(d, od) && (d != od || other < c) {
 				nested = true
 			}
 		}
@@ -100,7 +102,7 @@ func (b *builder) kustomizationRoots() map[string]bool {
 // underAny reports whether p lies in the directory of one of the kustomizations.
 func underAny(p string, kustomizations map[string]bool) bool {
 	for k := range kustomizations {
-		if underDir(p, path.Dir(k)) {
+		if source.UnderDir(p, path.Dir(k)) {
 			return true
 		}
 	}
@@ -216,7 +218,7 @@ func (b *builder) dropBases(units []*unit) []*unit {
 			continue
 		}
 		for p, state := range u.deps {
-			if p != u.path && isKustomization(p) && state != "" && state != dirState {
+			if p != u.path && source.IsKustomization(p) && state != "" && state != dirState {
 				used[p] = true
 			}
 		}

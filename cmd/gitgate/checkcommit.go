@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 	"github.com/gitgate-dev/gitgate/policy"
 )
 
@@ -14,7 +15,7 @@ import (
 // does before it swaps in a revision, plus the repository's Rego tests.
 func checkCommit(ctx context.Context, out io.Writer, f *checkFlags) error {
 	commit, files, err := f.commit(ctx)
-	var untrusted *gitindex.UntrustedCommitError
+	var untrusted *source.UntrustedCommitError
 	switch {
 	case errors.As(err, &untrusted):
 		fmt.Fprintf(out, "%s: %s\n", f.ref, untrusted.Error())

@@ -15,7 +15,7 @@ import (
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 
-	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 	"github.com/gitgate-dev/gitgate/webhook"
 	"github.com/gitgate-dev/gitgate/webhook/serving"
 )
@@ -35,7 +35,7 @@ func (l *listenerFlags) bind(fs *pflag.FlagSet) {
 	fs.IntVar(&l.webhookMaxConns, "webhook-max-connections", def.MaxConns, "open connections the webhook server holds; more are closed at once")
 	fs.DurationVar(&l.webhookReadTimeout, "webhook-read-timeout", def.ReadTimeout, "time to read one admission request, body included")
 	fs.Int64Var(&l.webhookInflightBytes, "webhook-inflight-body-bytes", def.BodyBudgetBytes, "bytes of admission requests over 64 KiB read at once; a request that finds none free within 2s is answered 503")
-	fs.DurationVar(&l.pushReplayWindow, "push-replay-window", gitindex.DefaultPushOptions().ReplayWindow, "a push notification delivered again within this window (same delivery id or signature) is answered 409")
+	fs.DurationVar(&l.pushReplayWindow, "push-replay-window", source.DefaultPushOptions().ReplayWindow, "a push notification delivered again within this window (same delivery id or signature) is answered 409")
 }
 
 // webhookServer is the admission webhook's bounded HTTPS server.
@@ -124,8 +124,8 @@ func metricsServer(cfg *rest.Config, f *serveFlags, m *serving.Metrics) (*servin
 }
 
 // pushHandlerOptions are the push endpoint's bounds.
-func (l *listenerFlags) pushHandlerOptions() gitindex.PushOptions {
-	o := gitindex.DefaultPushOptions()
+func (l *listenerFlags) pushHandlerOptions() source.PushOptions {
+	o := source.DefaultPushOptions()
 	o.ReplayWindow = l.pushReplayWindow
 	return o
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -25,7 +25,7 @@ func main() {
 // reportError prints a command's error without the credentials a --repo URL
 // may carry (an error can quote the URL).
 func reportError(w io.Writer, err error) {
-	fmt.Fprintln(w, "gitgate:", gitindex.Redact(err.Error()))
+	fmt.Fprintln(w, "gitgate:", source.Redact(err.Error()))
 }
 
 func newRootCommand() *cobra.Command {

@@ -13,7 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
 
-	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
 type rbacFlags struct {
@@ -66,7 +66,7 @@ func runRBAC(ctx context.Context, out io.Writer, f *rbacFlags) error {
 	}
 	objs := applierRBAC(snap.Resources(), f.name, invNS, invName, f.leaseName, subject)
 	fmt.Fprintf(out, "# gitgate rbac: the applier's access to the %d resource(s) %s@%s declares.\n",
-		len(snap.Resources()), gitindex.Redact(f.drift.repo), snap.ShortCommit())
+		len(snap.Resources()), source.Redact(f.drift.repo), snap.ShortCommit())
 	for _, o := range objs {
 		data, err := yaml.Marshal(o)
 		if err != nil {

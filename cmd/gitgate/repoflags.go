@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
 // repoFlags are the git repository flags, defined once for serve, check, drift,
@@ -17,7 +18,7 @@ import (
 type repoFlags struct {
 	repo, ref, policyPath, defaultNamespace string
 	paths                                   []string
-	git                                     gitindex.SourceOptions
+	git                                     source.Options
 	verifyKeyFiles                          []string
 }
 
@@ -40,7 +41,7 @@ func (r *repoFlags) bind(fs *pflag.FlagSet, repo, ref string) {
 }
 
 // sourceOptions returns the source options, with the verification keys read.
-func (r *repoFlags) sourceOptions() (gitindex.SourceOptions, error) {
+func (r *repoFlags) sourceOptions() (source.Options, error) {
 	opts := r.git
 	opts.URL, opts.Ref = r.repo, r.ref
 	keys, err := r.verifyKeys()
@@ -54,7 +55,7 @@ func (r *repoFlags) sourceOptions() (gitindex.SourceOptions, error) {
 func (r *repoFlags) verifyKeys() ([]string, error) {
 	var keys []string
 	for _, path := range r.verifyKeyFiles {
-		key, err := gitindex.ReadSecretFile(path)
+		key, err := source.ReadSecretFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("--verify-key: %w", err)
 		}
@@ -65,12 +66,12 @@ func (r *repoFlags) verifyKeys() ([]string, error) {
 
 // newSource builds the git source (credentials are read from files, as a
 // mounted Secret provides them).
-func (r *repoFlags) newSource() (*gitindex.Source, error) {
+func (r *repoFlags) newSource() (*source.Source, error) {
 	opts, err := r.sourceOptions()
 	if err != nil {
 		return nil, err
 	}
-	return gitindex.NewSource(opts)
+	return source.New(opts)
 }
 
 // buildOptions says how to read the commit's manifests.
@@ -92,7 +93,7 @@ func (r *repoFlags) commit(ctx context.Context) (string, []gitindex.File, error)
 		if err != nil {
 			return "", nil, err
 		}
-		return gitindex.LocalCommitVerified(r.repo, r.ref, keys, r.dirs()...)
+		return source.LocalCommitVerified(r.repo, r.ref, keys, r.dirs()...)
 	}
 	src, err := r.newSource()
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
-	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
 // allowAll is an admission webhook that reads each review as gitgate's does
@@ -71,9 +71,9 @@ func TestSlowBodiesPush(t *testing.T) {
 			m := newMetrics(t)
 			opts := PushOptions("127.0.0.1:0")
 			opts.MaxConnsPerIP, opts.ReadTimeout, opts.Metrics = tt.perIP, time.Second, m
-			pushOpts := gitindex.DefaultPushOptions()
+			pushOpts := source.DefaultPushOptions()
 			pushOpts.ReadTimeout = opts.ReadTimeout
-			push, err := gitindex.NewPushHandler([]byte("secret"), func() { t.Error("triggered") }, pushOpts)
+			push, err := source.NewPushHandler([]byte("secret"), func() { t.Error("triggered") }, pushOpts)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package gitindex
+package source
 
 import (
 	"path/filepath"
@@ -6,20 +6,9 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/gitgate-dev/gitgate/gitindex/internal/gittest"
 )
-
-// commitFile writes, adds and commits one file and returns the new HEAD.
-func commitFile(t testing.TB, dir string, git func(...string) string, rel, content string) string {
-	t.Helper()
-	write(t, dir, rel, content)
-	git("add", "-A")
-	git("commit", "-q", "-m", "change "+rel)
-	return git("rev-parse", "HEAD")
-}
-
-func configMap(name string) string {
-	return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + ", namespace: x}\n"
-}
 
 // fetchFiles fetches and returns the commit and the paths of its files.
 func fetchFiles(t *testing.T, src *Source) (string, []string, error) {
@@ -40,27 +29,27 @@ func fetchFiles(t *testing.T, src *Source) (string, []string, error) {
 }
 
 func TestSourceHTTPS(t *testing.T) {
-	dir, git := gitRepo(t)
-	head := commitFile(t, dir, git, "k8s/cm.yaml", configMap("a"))
-	base, ca := httpGitServer(t, filepath.Dir(dir), "alice", "s3cret")
+	dir, git := gittest.Repo(t)
+	head := gittest.Commit(t, dir, git, "k8s/cm.yaml", gittest.ConfigMap("a"))
+	base, ca := gittest.HTTPServer(t, filepath.Dir(dir), "alice", "s3cret")
 	url := base + "/" + filepath.Base(dir)
-	user, pass, wrong := writeSecret(t, "alice"), writeSecret(t, "s3cret"), writeSecret(t, "nope")
+	user, pass, wrong := gittest.WriteSecret(t, "alice"), gittest.WriteSecret(t, "s3cret"), gittest.WriteSecret(t, "nope")
 
 	tests := []struct {
 		name    string
-		opts    SourceOptions
+		opts    Options
 		wantErr string
 	}{
-		{"basic auth", SourceOptions{UsernameFile: user, PasswordFile: pass, CAFile: ca}, ""},
-		{"wrong password", SourceOptions{UsernameFile: user, PasswordFile: wrong, CAFile: ca}, "authentication"},
-		{"token alone is user git", SourceOptions{PasswordFile: pass, CAFile: ca}, "authentication"},
-		{"no credentials", SourceOptions{CAFile: ca}, "authentication required"},
-		{"untrusted server certificate", SourceOptions{UsernameFile: user, PasswordFile: pass}, "certificate"},
+		{"basic auth", Options{UsernameFile: user, PasswordFile: pass, CAFile: ca}, ""},
+		{"wrong password", Options{UsernameFile: user, PasswordFile: wrong, CAFile: ca}, "authentication"},
+		{"token alone is user git", Options{PasswordFile: pass, CAFile: ca}, "authentication"},
+		{"no credentials", Options{CAFile: ca}, "authentication required"},
+		{"untrusted server certificate", Options{UsernameFile: user, PasswordFile: pass}, "certificate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.opts.URL = url
-			src, err := NewSource(tt.opts)
+			src, err := New(tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,10 +68,10 @@ func TestSourceHTTPS(t *testing.T) {
 }
 
 func TestSourceHTTPSToken(t *testing.T) {
-	dir, git := gitRepo(t)
-	head := commitFile(t, dir, git, "cm.yaml", configMap("a"))
-	base, ca := httpGitServer(t, filepath.Dir(dir), "git", "ghp_token")
-	src, err := NewSource(SourceOptions{URL: base + "/" + filepath.Base(dir), PasswordFile: writeSecret(t, "ghp_token"), CAFile: ca})
+	dir, git := gittest.Repo(t)
+	head := gittest.Commit(t, dir, git, "cm.yaml", gittest.ConfigMap("a"))
+	base, ca := gittest.HTTPServer(t, filepath.Dir(dir), "git", "ghp_token")
+	src, err := New(Options{URL: base + "/" + filepath.Base(dir), PasswordFile: gittest.WriteSecret(t, "ghp_token"), CAFile: ca})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,23 +83,23 @@ func TestSourceHTTPSToken(t *testing.T) {
 // TestSourceShallow fetches the tip only over HTTPS and SSH, then follows new
 // commits, including a rewritten one.
 func TestSourceShallow(t *testing.T) {
-	dir, git := gitRepo(t)
-	first := commitFile(t, dir, git, "a.yaml", configMap("a"))
-	commitFile(t, dir, git, "b.yaml", configMap("b"))
-	base, ca := httpGitServer(t, filepath.Dir(dir), "alice", "s3cret")
-	keyFile, pub := newSSHKey(t)
-	addr, knownHosts := sshGitServer(t, filepath.Dir(dir), pub)
-	for name, opts := range map[string]SourceOptions{
-		"https": {URL: base + "/" + filepath.Base(dir), UsernameFile: writeSecret(t, "alice"), PasswordFile: writeSecret(t, "s3cret"), CAFile: ca},
+	dir, git := gittest.Repo(t)
+	first := gittest.Commit(t, dir, git, "a.yaml", gittest.ConfigMap("a"))
+	gittest.Commit(t, dir, git, "b.yaml", gittest.ConfigMap("b"))
+	base, ca := gittest.HTTPServer(t, filepath.Dir(dir), "alice", "s3cret")
+	keyFile, pub := gittest.NewSSHKey(t)
+	addr, knownHosts := gittest.SSHServer(t, filepath.Dir(dir), pub)
+	for name, opts := range map[string]Options{
+		"https": {URL: base + "/" + filepath.Base(dir), UsernameFile: gittest.WriteSecret(t, "alice"), PasswordFile: gittest.WriteSecret(t, "s3cret"), CAFile: ca},
 		"ssh":   {URL: "ssh://git@" + addr + dir, SSHKeyFile: keyFile, KnownHostsFile: knownHosts},
 		"file":  {URL: dir},
 	} {
-		src, err := NewSource(opts)
+		src, err := New(opts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for round := range 3 {
-			head := commitFile(t, dir, git, "c.yaml", configMap(name+strings.Repeat("c", round+1)))
+			head := gittest.Commit(t, dir, git, "c.yaml", gittest.ConfigMap(name+strings.Repeat("c", round+1)))
 			if round == 2 {
 				git("commit", "-q", "--amend", "-m", "rewritten")
 				head = git("rev-parse", "HEAD")
@@ -127,32 +116,32 @@ func TestSourceShallow(t *testing.T) {
 }
 
 func TestSourceSSH(t *testing.T) {
-	dir, git := gitRepo(t)
-	head := commitFile(t, dir, git, "k8s/cm.yaml", configMap("a"))
-	keyFile, pub := newSSHKey(t)
-	otherKey, _ := newSSHKey(t)
-	addr, knownHosts := sshGitServer(t, filepath.Dir(dir), pub)
-	_, impostor := newSSHKey(t)
-	wrongHosts := writeKnownHosts(t, addr, impostor)
-	otherHost := writeKnownHosts(t, "127.0.0.2:22", pub)
+	dir, git := gittest.Repo(t)
+	head := gittest.Commit(t, dir, git, "k8s/cm.yaml", gittest.ConfigMap("a"))
+	keyFile, pub := gittest.NewSSHKey(t)
+	otherKey, _ := gittest.NewSSHKey(t)
+	addr, knownHosts := gittest.SSHServer(t, filepath.Dir(dir), pub)
+	_, impostor := gittest.NewSSHKey(t)
+	wrongHosts := gittest.WriteKnownHosts(t, addr, impostor)
+	otherHost := gittest.WriteKnownHosts(t, "127.0.0.2:22", pub)
 	url := "ssh://git@" + addr + dir
 
 	tests := []struct {
 		name    string
-		opts    SourceOptions
+		opts    Options
 		wantErr string
 	}{
-		{"key and known host", SourceOptions{SSHKeyFile: keyFile, KnownHostsFile: knownHosts}, ""},
-		{"insecure opt-in", SourceOptions{SSHKeyFile: keyFile, InsecureIgnoreHostKey: true}, ""},
-		{"unknown host key", SourceOptions{SSHKeyFile: keyFile, KnownHostsFile: wrongHosts}, "host key does not match"},
-		{"host not listed", SourceOptions{SSHKeyFile: keyFile, KnownHostsFile: otherHost}, "host key is not in the known hosts"},
-		{"key not authorized", SourceOptions{SSHKeyFile: otherKey, KnownHostsFile: knownHosts}, "unable to authenticate"},
-		{"missing known hosts file", SourceOptions{SSHKeyFile: keyFile, KnownHostsFile: knownHosts + ".missing"}, "known hosts"},
+		{"key and known host", Options{SSHKeyFile: keyFile, KnownHostsFile: knownHosts}, ""},
+		{"insecure opt-in", Options{SSHKeyFile: keyFile, InsecureIgnoreHostKey: true}, ""},
+		{"unknown host key", Options{SSHKeyFile: keyFile, KnownHostsFile: wrongHosts}, "host key does not match"},
+		{"host not listed", Options{SSHKeyFile: keyFile, KnownHostsFile: otherHost}, "host key is not in the known hosts"},
+		{"key not authorized", Options{SSHKeyFile: otherKey, KnownHostsFile: knownHosts}, "unable to authenticate"},
+		{"missing known hosts file", Options{SSHKeyFile: keyFile, KnownHostsFile: knownHosts + ".missing"}, "known hosts"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.opts.URL = url
-			src, err := NewSource(tt.opts)
+			src, err := New(tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -173,15 +162,15 @@ func TestSourceSSH(t *testing.T) {
 // TestSourceRenewsClone checks that the in-memory clone, which keeps every
 // object it fetched, is replaced by a fresh shallow one once it has grown.
 func TestSourceRenewsClone(t *testing.T) {
-	dir, git := gitRepo(t)
-	commitFile(t, dir, git, "a.yaml", configMap("a"))
-	src, _ := NewSource(SourceOptions{URL: dir})
+	dir, git := gittest.Repo(t)
+	gittest.Commit(t, dir, git, "a.yaml", gittest.ConfigMap("a"))
+	src, _ := New(Options{URL: dir})
 	if _, err := src.Fetch(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	base := len(src.storage.Objects)
 	for i := range 12 {
-		head := commitFile(t, dir, git, "a.yaml", configMap(strings.Repeat("a", i+2)))
+		head := gittest.Commit(t, dir, git, "a.yaml", gittest.ConfigMap(strings.Repeat("a", i+2)))
 		got, paths, err := fetchFiles(t, src)
 		if err != nil || got != head || len(paths) != 1 {
 			t.Fatalf("fetch %d: got %s %v, %v; want %s", i, got, paths, err, head)

@@ -1,4 +1,4 @@
-package gitindex
+package source
 
 import (
 	"crypto/hmac"

@@ -1,4 +1,4 @@
-package gitindex
+package source
 
 import (
 	"fmt"
@@ -9,6 +9,41 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
+
+// File is one file of a commit, with its path relative to the repository root.
+type File struct {
+	Path string
+	Data []byte
+	// Hash is the git blob hash of Data; CommitFiles fills it in from the tree, and
+	// Build computes it when it is empty. Build reuses the previous snapshot's
+	// objects for a file whose hash did not change.
+	Hash string
+
+	load     func() ([]byte, error) // reads Data on demand (the Poller's files only)
+	blobSize int64                  // the blob's size, known before load
+}
+
+// Size is the file's size, known before it is read.
+func (f *File) Size() int64 {
+	if f.Data != nil || f.load == nil {
+		return int64(len(f.Data))
+	}
+	return f.blobSize
+}
+
+// Read returns the file's content, reading it from the repository first if it
+// was listed unread (Source.Files); it must then run while the Source is not
+// fetching, which the Source's lock ensures.
+func (f *File) Read() ([]byte, error) {
+	if f.Data == nil && f.load != nil {
+		data, err := f.load()
+		if err != nil {
+			return nil, err
+		}
+		f.Data, f.load = data, nil
+	}
+	return f.Data, nil
+}
 
 // maxFileSize bounds one file read from git (a manifest or a policy).
 const maxFileSize = 16 << 20
@@ -83,7 +118,7 @@ func readBlob(f *object.File) ([]byte, error) {
 // selector decides which files of a commit CommitFiles reads.
 type selector struct {
 	dirs   []string
-	ignore *ignorer
+	ignore *Ignorer
 	kdirs  []string // directories holding a kustomization, when one lies under dirs
 }
 
@@ -101,7 +136,7 @@ func newSelector(entries []*object.File, dirs []string) (*selector, error) {
 	var kdirs []string
 	underDirs := false
 	for _, f := range entries {
-		if isKustomization(f.Name) && !s.ignore.Ignored(f.Name) {
+		if IsKustomization(f.Name) && !s.ignore.Ignored(f.Name) {
 			kdirs = append(kdirs, path.Dir(f.Name))
 			underDirs = underDirs || s.inDirs(f.Name)
 		}
@@ -134,7 +169,7 @@ func (s *selector) wants(name string) (want, required bool) {
 		return true, false
 	}
 	for _, d := range s.kdirs {
-		if underDir(name, d) {
+		if UnderDir(name, d) {
 			return true, false
 		}
 	}
@@ -143,9 +178,25 @@ func (s *selector) wants(name string) (want, required bool) {
 
 func (s *selector) inDirs(name string) bool {
 	for _, d := range s.dirs {
-		if underDir(name, d) {
+		if UnderDir(name, d) {
 			return true
 		}
 	}
 	return len(s.dirs) == 0
+}
+
+// IsKustomization reports whether p names a kustomization file.
+func IsKustomization(p string) bool {
+	switch path.Base(p) {
+	case "kustomization.yaml", "kustomization.yml", "Kustomization":
+		return true
+	}
+	return false
+}
+
+// UnderDir reports whether the slash-separated path p lies in dir ("." or ""
+// for the repository root).
+func UnderDir(p, dir string) bool {
+	dir = strings.Trim(path.Clean(dir), "/")
+	return dir == "." || dir == "" || p == dir || strings.HasPrefix(p, dir+"/")
 }

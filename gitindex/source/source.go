@@ -1,4 +1,4 @@
-package gitindex
+package source
 
 import (
 	"context"
@@ -15,10 +15,10 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 )
 
-// SourceOptions says where the manifests come from and how to trust them. The
+// Options says where the manifests come from and how to trust them. The
 // credential fields name files (as a mounted Secret provides them), read again
 // before every fetch so that rotation needs no restart.
-type SourceOptions struct {
+type Options struct {
 	// URL is a local path, file://, https://, ssh:// or scp-style (git@host:org/repo.git)
 	// URL of the repository.
 	URL string
@@ -59,7 +59,7 @@ type SourceOptions struct {
 // goroutine meanwhile, and take turns with it through mu.
 type Source struct {
 	mu       sync.Mutex // held while the clone is read or written
-	opts     SourceOptions
+	opts     Options
 	repo     *git.Repository
 	storage  *memory.Storage
 	verified string                 // the last commit whose signature checked out
@@ -75,9 +75,9 @@ type Source struct {
 // fetch starts a fresh (shallow) clone.
 const cloneGrowthLimit = 3
 
-// NewSource validates the options and returns a Source; nothing is read or
+// New validates the options and returns a Source; nothing is read or
 // fetched until Fetch.
-func NewSource(opts SourceOptions) (*Source, error) {
+func New(opts Options) (*Source, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (s *Source) fetch(ctx context.Context, t transportOpts) error {
 		s.spec = ""
 		return s.fetch(ctx, t)
 	case err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate):
-		return fmt.Errorf("fetch %s: %w", s.URL(), redactError(explain(err)))
+		return fmt.Errorf("fetch %s: %w", s.URL(), RedactError(explain(err)))
 	}
 	return nil
 }
@@ -223,8 +223,14 @@ func (s *Source) Files(commit string, dirs ...string) ([]File, error) {
 	return s.files(commit, dirs, false)
 }
 
-// files lists the files of a commit; lazy files are read from the clone only when
-// Build needs them (not for those it reuses), on the Source's goroutine.
+// LazyFiles is Files without reading them: each file is read from the clone
+// by File.Read, only when Build needs it (not for those it reuses from the
+// previous snapshot), taking turns with Fetch.
+func (s *Source) LazyFiles(commit string, dirs ...string) ([]File, error) {
+	return s.files(commit, dirs, true)
+}
+
+// files lists the files of a commit, lazily or not, under the lock.
 func (s *Source) files(commit string, dirs []string, lazy bool) ([]File, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

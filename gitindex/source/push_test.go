@@ -1,7 +1,6 @@
-package gitindex
+package source
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
 func TestPushHandler(t *testing.T) {
@@ -64,53 +62,5 @@ func TestPushHandler(t *testing.T) {
 	}
 	if _, err := NewPushHandler(nil, func() {}, DefaultPushOptions()); err == nil {
 		t.Error("empty secret accepted")
-	}
-}
-
-// TestPushTriggersPoller sends a signed push to a real server in front of a
-// Poller and waits for it to serve the new commit.
-func TestPushTriggersPoller(t *testing.T) {
-	dir, git := gitRepo(t)
-	commitFile(t, dir, git, "k8s/a.yaml", configMap("a"))
-	src, err := NewSource(SourceOptions{URL: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var served atomic.Pointer[Snapshot]
-	p := NewPoller(src, BuildOptions{Paths: []string{"k8s"}}, time.Hour, func(_ context.Context, s *Snapshot) error {
-		served.Store(s)
-		return nil
-	})
-	h, err := NewPushHandler([]byte("s"), p.Trigger, DefaultPushOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error)
-	go func() { done <- p.Start(ctx) }()
-	defer func() { cancel(); <-done }()
-	waitFor(t, func() bool { return served.Load() != nil })
-
-	head := commitFile(t, dir, git, "k8s/b.yaml", configMap("b"))
-	req, _ := http.NewRequest("POST", srv.URL, strings.NewReader("{}"))
-	req.Header.Set("X-Gitlab-Token", "s")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("push: %v %v", resp, err)
-	}
-	resp.Body.Close()
-	waitFor(t, func() bool { return served.Load().Commit == head })
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("timed out")
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -1,4 +1,4 @@
-package gitindex
+package source
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 )
 
 // UntrustedCommitError says that the fetched commit is not signed by any of
-// SourceOptions.VerifyKeys. The Poller keeps serving the last good revision.
+// Options.VerifyKeys. The Poller keeps serving the last good revision.
 type UntrustedCommitError struct {
 	// Commit is the full hash of the refused commit.
 	Commit string
@@ -21,10 +21,11 @@ type UntrustedCommitError struct {
 
 // Error implements error.
 func (e *UntrustedCommitError) Error() string {
-	return fmt.Sprintf("commit %s is not trusted: %s", shortHash(e.Commit), e.Reason)
+	return fmt.Sprintf("commit %s is not trusted: %s", ShortHash(e.Commit), e.Reason)
 }
 
-func shortHash(h string) string {
+// ShortHash abbreviates a commit hash to seven characters, for messages.
+func ShortHash(h string) string {
 	if len(h) > 7 {
 		return h[:7]
 	}
@@ -84,7 +85,7 @@ func verifySignature(c *object.Commit, keys []string, signer *string) error {
 }
 
 // Signer names the key that signed commit ("NAME <EMAIL> (KEY ID)"), if commit is
-// the last one verified against SourceOptions.VerifyKeys; "" otherwise (no keys
+// the last one verified against Options.VerifyKeys; "" otherwise (no keys
 // configured). It is for the audit record of a loaded revision; call it from the
 // Poller's goroutine (its Load function), like everything else on a Source.
 func (s *Source) Signer(commit string) string {

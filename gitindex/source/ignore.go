@@ -1,4 +1,4 @@
-package gitindex
+package source
 
 import (
 	"strings"
@@ -11,12 +11,17 @@ import (
 // itself or .gitgate.yaml.
 const IgnoreFile = ".sourceignore"
 
-// ignorer matches paths against .sourceignore; a nil *ignorer ignores nothing.
-type ignorer struct {
+// ConfigFile is the repository-root file with gitgate's per-repository settings,
+// always read with a commit's files.
+const ConfigFile = ".gitgate.yaml"
+
+// Ignorer matches paths against .sourceignore; a nil *Ignorer ignores nothing.
+type Ignorer struct {
 	m gitignore.Matcher
 }
 
-func parseIgnore(data []byte) *ignorer {
+// parseIgnore reads gitignore-style patterns, one a line.
+func parseIgnore(data []byte) *Ignorer {
 	var patterns []gitignore.Pattern
 	for _, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimRight(line, "\r")
@@ -25,13 +30,13 @@ func parseIgnore(data []byte) *ignorer {
 		}
 		patterns = append(patterns, gitignore.ParsePattern(line, nil))
 	}
-	return &ignorer{m: gitignore.NewMatcher(patterns)}
+	return &Ignorer{m: gitignore.NewMatcher(patterns)}
 }
 
 // Ignored reports whether p (slash-separated, relative to the root) or one of its
 // parent directories is excluded; as in git, a file below an excluded directory
 // cannot be included again.
-func (ig *ignorer) Ignored(p string) bool {
+func (ig *Ignorer) Ignored(p string) bool {
 	if ig == nil || p == IgnoreFile || p == ConfigFile {
 		return false
 	}
@@ -44,8 +49,8 @@ func (ig *ignorer) Ignored(p string) bool {
 	return ig.m.Match(parts, false)
 }
 
-// ignoreOf returns the matcher of the .sourceignore among files, or nil.
-func ignoreOf(files []File) *ignorer {
+// IgnoreOf returns the matcher of the .sourceignore among files, or nil.
+func IgnoreOf(files []File) *Ignorer {
 	for _, f := range files {
 		if f.Path == IgnoreFile {
 			return parseIgnore(f.Data)

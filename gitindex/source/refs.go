@@ -1,4 +1,4 @@
-package gitindex
+package source
 
 import (
 	"context"
@@ -37,7 +37,7 @@ func (s *Source) refSpec(ctx context.Context, t transportOpts) (config.RefSpec, 
 	}
 	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: t.auth, CABundle: t.ca})
 	if err != nil {
-		return "", "", fmt.Errorf("list refs of %s: %w", s.URL(), redactError(explain(err)))
+		return "", "", fmt.Errorf("list refs of %s: %w", s.URL(), RedactError(explain(err)))
 	}
 	branch, tag := plumbing.NewBranchReferenceName(s.opts.Ref), plumbing.NewTagReferenceName(s.opts.Ref)
 	for _, want := range []plumbing.ReferenceName{branch, tag} {

@@ -1,17 +1,12 @@
-package gitindex
+package source
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/transport"
-	"github.com/go-logr/logr"
-	"github.com/go-logr/logr/funcr"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -51,54 +46,11 @@ func TestRedact(t *testing.T) {
 
 func TestRedactError(t *testing.T) {
 	inner := fmt.Errorf("requesting https://ghp_TOKEN@host/repo: %w", transport.ErrAuthenticationRequired)
-	err := redactError(inner)
+	err := RedactError(inner)
 	if strings.Contains(err.Error(), "ghp_TOKEN") {
-		t.Errorf("redactError kept the token: %v", err)
+		t.Errorf("RedactError kept the token: %v", err)
 	}
 	if !errors.Is(err, transport.ErrAuthenticationRequired) {
-		t.Errorf("redactError lost the wrapped error: %v", err)
-	}
-}
-
-// TestPollerRedactsURLToken serves a repository over HTTPS to a token given as
-// the URL's user, and scans everything the Poller says (the snapshot, its
-// status, its log) for the token, with the right token and with a wrong one.
-func TestPollerRedactsURLToken(t *testing.T) {
-	const token = "ghp_UNIQUEtoken4711"
-	dir, git := gitRepo(t)
-	commitFile(t, dir, git, "cm.yaml", configMap("a"))
-	base, ca := httpGitServer(t, filepath.Dir(dir), token, "")
-	withToken := func(tok string) string {
-		return strings.Replace(base, "https://", "https://"+tok+"@", 1) + "/" + filepath.Base(dir)
-	}
-	for _, tc := range []struct {
-		name, url string
-		wantErr   bool
-	}{
-		{name: "token as user", url: withToken(token)},
-		{name: "token and password", url: withToken(token + ":" + token + "pw"), wantErr: true},
-		{name: "wrong token", url: withToken(token + "x"), wantErr: true},
-		{name: "token in query", url: base + "/" + filepath.Base(dir) + "?access_token=" + token, wantErr: true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var logged strings.Builder
-			log := funcr.New(func(prefix, args string) { logged.WriteString(prefix + args + "\n") }, funcr.Options{})
-			src, err := NewSource(SourceOptions{URL: tc.url, CAFile: ca})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var repo string
-			p := NewPoller(src, BuildOptions{}, time.Hour, func(_ context.Context, s *Snapshot) error { repo = s.Repo; return nil })
-			err = p.Sync(logr.NewContext(t.Context(), log))
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("Sync: %v, want error %v", err, tc.wantErr)
-			}
-			st := p.Status()
-			for what, out := range map[string]string{"URL()": src.URL(), "Snapshot.Repo": repo, "Status.Err": st.Err, "error": fmt.Sprint(err), "log": logged.String()} {
-				if strings.Contains(out, token) {
-					t.Errorf("%s leaks the token: %s", what, out)
-				}
-			}
-		})
+		t.Errorf("RedactError lost the wrapped error: %v", err)
 	}
 }

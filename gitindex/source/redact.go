@@ -1,4 +1,4 @@
-package gitindex
+package source
 
 import (
 	"regexp"
@@ -81,9 +81,9 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
-// redactError redacts the message of an error that may quote a URL with its
+// RedactError redacts the message of an error that may quote a URL with its
 // credentials (go-git's transport errors do).
-func redactError(err error) error {
+func RedactError(err error) error {
 	if err == nil {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package gitindex
+package gittest
 
 import (
 	"crypto/ed25519"
@@ -24,10 +24,10 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 )
 
-// httpGitServer serves the repositories under root with `git http-backend`
+// HTTPServer serves the repositories under root with `git http-backend`
 // (smart HTTP) over TLS, requiring basic auth; it returns the base URL and a CA
 // file trusting the server.
-func httpGitServer(t *testing.T, root, user, pass string) (baseURL, caFile string) {
+func HTTPServer(t testing.TB, root, user, pass string) (baseURL, caFile string) {
 	t.Helper()
 	out, err := exec.Command("git", "--exec-path").Output()
 	if err != nil {
@@ -57,10 +57,10 @@ func httpGitServer(t *testing.T, root, user, pass string) (baseURL, caFile strin
 	return srv.URL, caFile
 }
 
-// sshGitServer runs an SSH server on loopback that accepts clientKey and runs
+// SSHServer runs an SSH server on loopback that accepts clientKey and runs
 // git-upload-pack for the requested repository under root. It returns its
 // address and a known_hosts file listing its host key.
-func sshGitServer(t *testing.T, root string, clientKey ssh.PublicKey) (addr, knownHostsFile string) {
+func SSHServer(t testing.TB, root string, clientKey ssh.PublicKey) (addr, knownHostsFile string) {
 	t.Helper()
 	_, hostPriv, _ := ed25519.GenerateKey(rand.Reader)
 	hostKey, err := ssh.NewSignerFromKey(hostPriv)
@@ -93,11 +93,12 @@ func sshGitServer(t *testing.T, root string, clientKey ssh.PublicKey) (addr, kno
 		}
 	}()
 	addr = ln.Addr().String()
-	knownHostsFile = writeKnownHosts(t, addr, hostKey.PublicKey())
+	knownHostsFile = WriteKnownHosts(t, addr, hostKey.PublicKey())
 	return addr, knownHostsFile
 }
 
-func writeKnownHosts(t *testing.T, addr string, key ssh.PublicKey) string {
+// WriteKnownHosts writes a known_hosts file listing key for addr.
+func WriteKnownHosts(t testing.TB, addr string, key ssh.PublicKey) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "known_hosts")
 	line := knownhosts.Line([]string{knownhosts.Normalize(addr)}, key) + "\n"
@@ -160,9 +161,9 @@ func serveSession(ch ssh.Channel, reqs <-chan *ssh.Request, root string) {
 	}
 }
 
-// newSSHKey writes a fresh ed25519 private key in OpenSSH format and returns its
+// NewSSHKey writes a fresh ed25519 private key in OpenSSH format and returns its
 // file and public key.
-func newSSHKey(t *testing.T) (file string, pub ssh.PublicKey) {
+func NewSSHKey(t testing.TB) (file string, pub ssh.PublicKey) {
 	t.Helper()
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	block, err := ssh.MarshalPrivateKey(priv, "")
@@ -177,8 +178,8 @@ func newSSHKey(t *testing.T) (file string, pub ssh.PublicKey) {
 	return file, signer.PublicKey()
 }
 
-// writeSecret writes a credential file like a mounted Secret (with a newline).
-func writeSecret(t *testing.T, content string) string {
+// WriteSecret writes a credential file like a mounted Secret (with a newline).
+func WriteSecret(t testing.TB, content string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "secret")
 	if err := os.WriteFile(p, []byte(content+"\n"), 0o600); err != nil {

@@ -1,4 +1,4 @@
-package gitindex
+package source
 
 import (
 	"cmp"
@@ -35,7 +35,7 @@ func ReadSecretFile(path string) ([]byte, error) {
 
 // protocol returns the transport of the URL: file (a local path or file://), http,
 // https or ssh (ssh:// or scp-style user@host:path).
-func (o SourceOptions) protocol() (string, error) {
+func (o Options) protocol() (string, error) {
 	ep, err := transport.NewEndpoint(o.URL)
 	if err != nil {
 		return "", fmt.Errorf("parse repository URL: %w", err)
@@ -52,7 +52,7 @@ func (o SourceOptions) protocol() (string, error) {
 // picked up without a restart. It returns Auth when that is set, and nil when no
 // credential is configured (go-git's defaults then apply: anonymous HTTPS; the SSH
 // agent and ~/.ssh/known_hosts for SSH).
-func (o SourceOptions) AuthMethod() (transport.AuthMethod, error) {
+func (o Options) AuthMethod() (transport.AuthMethod, error) {
 	if o.Auth != nil {
 		return o.Auth, nil
 	}
@@ -70,7 +70,7 @@ func (o SourceOptions) AuthMethod() (transport.AuthMethod, error) {
 }
 
 // user reads UsernameFile, or returns def.
-func (o SourceOptions) user(def string) (string, error) {
+func (o Options) user(def string) (string, error) {
 	if o.UsernameFile == "" {
 		return def, nil
 	}
@@ -78,7 +78,7 @@ func (o SourceOptions) user(def string) (string, error) {
 	return strings.TrimSpace(string(u)), err
 }
 
-func (o SourceOptions) httpAuth() (transport.AuthMethod, error) {
+func (o Options) httpAuth() (transport.AuthMethod, error) {
 	if o.PasswordFile == "" {
 		return nil, nil
 	}
@@ -93,7 +93,7 @@ func (o SourceOptions) httpAuth() (transport.AuthMethod, error) {
 	return &githttp.BasicAuth{Username: user, Password: string(pass)}, nil
 }
 
-func (o SourceOptions) sshAuth() (transport.AuthMethod, error) {
+func (o Options) sshAuth() (transport.AuthMethod, error) {
 	if o.SSHKeyFile == "" && o.PasswordFile == "" && o.KnownHostsFile == "" && !o.InsecureIgnoreHostKey {
 		return nil, nil
 	}
@@ -124,7 +124,7 @@ func (o SourceOptions) sshAuth() (transport.AuthMethod, error) {
 	return agent, nil
 }
 
-func (o SourceOptions) publicKeys(user string, hostKeys gitssh.HostKeyCallbackHelper) (transport.AuthMethod, error) {
+func (o Options) publicKeys(user string, hostKeys gitssh.HostKeyCallbackHelper) (transport.AuthMethod, error) {
 	pem, err := os.ReadFile(o.SSHKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("read ssh key: %w", err)
@@ -148,7 +148,7 @@ func (o SourceOptions) publicKeys(user string, hostKeys gitssh.HostKeyCallbackHe
 // hostKeys verifies the server against KnownHostsFile (offering only the key types
 // the file lists for the host, so the server cannot pick an unlisted one), or the
 // default known_hosts files; an unknown host is refused unless InsecureIgnoreHostKey.
-func (o SourceOptions) hostKeys(hostPort string) (gitssh.HostKeyCallbackHelper, error) {
+func (o Options) hostKeys(hostPort string) (gitssh.HostKeyCallbackHelper, error) {
 	if o.InsecureIgnoreHostKey {
 		return gitssh.HostKeyCallbackHelper{HostKeyCallback: gossh.InsecureIgnoreHostKey()}, nil
 	}
@@ -171,7 +171,7 @@ func (o SourceOptions) hostKeys(hostPort string) (gitssh.HostKeyCallbackHelper, 
 
 // Validate checks that the options fit together, so that a misconfiguration fails
 // at startup rather than at the first fetch. Files are not read here.
-func (o SourceOptions) Validate() error {
+func (o Options) Validate() error {
 	if o.URL == "" {
 		return errors.New("repository URL is empty")
 	}
