@@ -3,8 +3,9 @@
 // can act on.
 //
 // The request path does no I/O: the revision (snapshot + compiled policy) is read
-// from one atomic pointer, the comparison is webhook/drift, Rego is evaluated only
-// when there is drift to except, and audit records are queued without blocking.
+// from one atomic pointer, the objects are decoded by webhook/internal/rawjson,
+// the comparison is webhook/drift, Rego is evaluated only when there is drift to
+// except, and audit records are queued without blocking.
 //
 // Decision semantics (README.md, "What gitgate decides"):
 //   - the sync identity (exact username) is always allowed;

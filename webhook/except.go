@@ -55,7 +55,7 @@ func policyInput(rev *Revision, in *input, v *verdict, now time.Time) *policy.In
 		},
 		Object:    in.obj,
 		OldObject: in.old,
-		// Decoded from these bytes, by parseObject or utiljson: JSON types only.
+		// Decoded from these bytes, by rawjson.Decode: JSON types only.
 		ObjectBytes: len(in.req.Object.Raw), OldObjectBytes: len(in.req.OldObject.Raw),
 		Commit: rev.Snapshot.Commit,
 		Now:    now,

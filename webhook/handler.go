@@ -17,6 +17,7 @@ import (
 	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/policy"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
+	"github.com/gitgate-dev/gitgate/webhook/internal/rawjson"
 )
 
 // Revision is what the webhook serves: one commit's snapshot and the policy
@@ -161,7 +162,7 @@ type input struct {
 
 func (h *Handler) decodeRequest(req admission.Request, who actor, rev *Revision) (*input, error) {
 	in := &input{req: &req, actor: who, sub: subresourceOf(&req)}
-	obj, err := decodeRaw(req.Object.Raw)
+	obj, err := rawjson.Decode(req.Object.Raw)
 	if err != nil {
 		return nil, fmt.Errorf("decode object: %w", err)
 	}
@@ -170,7 +171,7 @@ func (h *Handler) decodeRequest(req admission.Request, who actor, rev *Revision)
 	} else {
 		in.obj = obj
 	}
-	if in.old, err = decodeRaw(req.OldObject.Raw); err != nil {
+	if in.old, err = rawjson.Decode(req.OldObject.Raw); err != nil {
 		return nil, fmt.Errorf("decode oldObject: %w", err)
 	}
 	var mapped bool

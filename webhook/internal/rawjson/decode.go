@@ -1,15 +1,15 @@
-package webhook
+package rawjson
 
 import (
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 )
 
-// decodeRaw decodes an object from an AdmissionRequest with parseObject: the
+// Decode decodes an object from an AdmissionRequest with parseObject: the
 // values utiljson gives, without metadata.managedFields — often the largest part
 // of an object, and never compared — in one pass without reflection. Input
 // parseObject refuses is decoded again with utiljson, for its standard error (and,
 // should the two ever disagree, utiljson's reading is used).
-func decodeRaw(raw []byte) (map[string]any, error) {
+func Decode(raw []byte) (map[string]any, error) {
 	if len(raw) == 0 {
 		return nil, nil
 	}
