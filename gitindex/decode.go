@@ -11,6 +11,8 @@ import (
 	yamlv2 "go.yaml.in/yaml/v2"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"sigs.k8s.io/yaml"
+
+	"github.com/gitgate-dev/gitgate/gitindex/internal/yamlline"
 )
 
 // document is one YAML document of a file with the line it starts at.
@@ -191,4 +193,18 @@ func validUTF8(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// placeItems gives each object decoded from a List document its item's line and
+// text, when the items can be told apart; they keep the List's line otherwise.
+func placeItems(objs []decodedObject, doc document, text *sourceText) {
+	spans := yamlline.ItemSpans(doc.data)
+	if len(spans) != len(objs) {
+		return
+	}
+	for i := range objs {
+		s := spans[i]
+		objs[i].line = doc.line + s.Line - 1 // doc.data starts at the document's line
+		objs[i].src, objs[i].span, objs[i].item = text, [2]int{doc.start + s.Start, doc.start + s.End}, true
+	}
 }

@@ -18,7 +18,8 @@
 // which are removed again unless the kustomization asks for them itself; when
 // the origin leads nowhere, at the kustomization, line 1. Object.SourceOf points
 // a field that a patch, images or replicas entry of the kustomizations that
-// rendered the object set at that entry. Given the previous snapshot, Build reuses
+// rendered the object set at that entry; both find fields in the object's text
+// with gitindex/internal/yamlline. Given the previous snapshot, Build reuses
 // the objects of files and kustomizations whose inputs did not change, and it
 // shares equal strings and subtrees among objects, so a snapshot
 // must never be modified. The package knows nothing about admission or OPA.

@@ -6,6 +6,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/gitgate-dev/gitgate/gitindex/internal/yamlline"
 	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
@@ -161,13 +162,13 @@ type patchEntry struct {
 
 func readPatchEntry(item *yaml.Node) patchEntry {
 	var e patchEntry
-	if v, _ := step(item, "path"); v != nil && v.Kind == yaml.ScalarNode {
+	if v, _ := yamlline.Step(item, "path"); v != nil && v.Kind == yaml.ScalarNode {
 		e.path = v.Value
 	}
-	if v, _ := step(item, "patch"); v != nil && v.Kind == yaml.ScalarNode {
+	if v, _ := yamlline.Step(item, "patch"); v != nil && v.Kind == yaml.ScalarNode {
 		e.inline = v
 	}
-	if v, _ := step(item, "target"); v != nil && v.Kind == yaml.MappingNode {
+	if v, _ := yamlline.Step(item, "target"); v != nil && v.Kind == yaml.MappingNode {
 		var t patchTarget
 		if v.Decode(&t) == nil {
 			e.target = &t

@@ -8,6 +8,8 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/gitgate-dev/gitgate/gitindex/internal/yamlline"
 )
 
 // SourceOf returns the file and line to change for the field at a drift path.
@@ -26,7 +28,7 @@ func (o *Object) SourceOf(path string) (file string, line int) {
 		return o.Path, line
 	}
 	names := originalNames(doc)
-	segs := splitPath(path)
+	segs := yamlline.SplitPath(path)
 	for i := len(o.edits.levels) - 1; i >= 0; i-- {
 		level := o.edits.levels[i]
 		for j := len(level) - 1; j >= 0; j-- {
@@ -47,11 +49,11 @@ func originalNames(doc []byte) objectNames {
 	if doc == nil {
 		return n
 	}
-	if res, ok := findLine(doc, []string{"metadata", "name"}, true); ok && res.found && res.scalar {
-		n.name = res.value
+	if res, ok := yamlline.Find(doc, []string{"metadata", "name"}, true); ok && res.Found && res.Scalar {
+		n.name = res.Value
 	}
-	if res, ok := findLine(doc, []string{"metadata", "namespace"}, true); ok && res.found && res.scalar {
-		n.namespace = res.value
+	if res, ok := yamlline.Find(doc, []string{"metadata", "namespace"}, true); ok && res.Found && res.Scalar {
+		n.namespace = res.Value
 	}
 	return n
 }
@@ -69,7 +71,7 @@ func (e *edit) sets(o *Object, names objectNames, segs []string) (int, bool) {
 		return e.line, e.setsImage(o, segs)
 	case editReplicas:
 		return e.line, len(segs) == 2 && segs[0] == "spec" && segs[1] == "replicas" && names.named(o, e.name) &&
-			sameScalar(e.count, valueAt(o.Object, segs))
+			yamlline.SameScalar(e.count, yamlline.ValueAt(o.Object, segs))
 	}
 	if !e.selects(o, names) {
 		return 0, false
@@ -87,8 +89,8 @@ func (e *edit) sets(o *Object, names objectNames, segs []string) (int, bool) {
 	if n := root.Content[0]; n.Kind == yaml.SequenceNode {
 		at, ok = opsLine(n, o, segs)
 	} else {
-		res := walkNodes(n, segs)
-		at, ok = res.line, res.found && (!res.scalar || sameScalar(res.value, valueAt(o.Object, segs)))
+		res := yamlline.Walk(n, segs)
+		at, ok = res.Line, res.Found && (!res.Scalar || yamlline.SameScalar(res.Value, yamlline.ValueAt(o.Object, segs)))
 	}
 	if !ok {
 		return 0, false
@@ -158,10 +160,10 @@ func selected(selector string, m any) bool {
 // setsImage reports whether the images entry set the container image at segs.
 func (e *edit) setsImage(o *Object, segs []string) bool {
 	n := len(segs)
-	if n < 2 || segs[n-1] != "image" || !isItem(segs[n-2]) {
+	if n < 2 || segs[n-1] != "image" || !yamlline.IsItem(segs[n-2]) {
 		return false
 	}
-	image, ok := valueAt(o.Object, segs).(string)
+	image, ok := yamlline.ValueAt(o.Object, segs).(string)
 	if !ok {
 		return false
 	}
@@ -192,8 +194,8 @@ func opsLine(ops *yaml.Node, o *Object, segs []string) (int, bool) {
 	}
 	for i := len(ops.Content) - 1; i >= 0; i-- {
 		op := ops.Content[i]
-		kind, _ := step(op, "op")
-		at, _ := step(op, "path")
+		kind, _ := yamlline.Step(op, "op")
+		at, _ := yamlline.Step(op, "path")
 		if kind == nil || at == nil || !settingOps[kind.Value] {
 			continue
 		}
@@ -201,16 +203,16 @@ func opsLine(ops *yaml.Node, o *Object, segs []string) (int, bool) {
 		if len(tokens) > len(ptr) || !equalTokens(tokens, ptr[:len(tokens)]) {
 			continue
 		}
-		value, line := step(op, "value")
+		value, line := yamlline.Step(op, "value")
 		if value == nil {
 			return op.Line, true // copy or move: the operation
 		}
-		res := walkNodes(value, segs[len(tokens):])
-		if !res.found || res.scalar && !sameScalar(res.value, valueAt(o.Object, segs)) {
+		res := yamlline.Walk(value, segs[len(tokens):])
+		if !res.Found || res.Scalar && !yamlline.SameScalar(res.Value, yamlline.ValueAt(o.Object, segs)) {
 			continue
 		}
 		if len(tokens) < len(segs) {
-			line = res.line
+			line = res.Line
 		}
 		return line, true
 	}
@@ -226,20 +228,20 @@ func pointerOf(obj any, segs []string) ([]string, bool) {
 	out := make([]string, 0, len(segs))
 	v := obj
 	for _, seg := range segs {
-		if !isItem(seg) {
+		if !yamlline.IsItem(seg) {
 			m, _ := v.(map[string]any)
-			out = append(out, fieldName(seg))
-			v = m[fieldName(seg)]
+			out = append(out, yamlline.FieldName(seg))
+			v = m[yamlline.FieldName(seg)]
 			continue
 		}
 		list, _ := v.([]any)
-		if i, ok := itemIndex(seg); ok && i < len(list) {
+		if i, ok := yamlline.ItemIndex(seg); ok && i < len(list) {
 			out, v = append(out, strconv.Itoa(i)), list[i]
 			continue
 		}
 		found := false
 		for i, item := range list {
-			if m, ok := item.(map[string]any); ok && mapItemMatches(m, strings.Trim(seg, "[]")) {
+			if m, ok := item.(map[string]any); ok && yamlline.MapItemMatches(m, strings.Trim(seg, "[]")) {
 				out, v, found = append(out, strconv.Itoa(i)), m, true
 				break
 			}

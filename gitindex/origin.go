@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/api/types"
 
+	"github.com/gitgate-dev/gitgate/gitindex/internal/yamlline"
 	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
@@ -250,7 +251,7 @@ func generatorEntries(data []byte) []generatorEntry {
 		}
 		out = append(out, generatorEntry{kind: kind, line: top[i].Line})
 		for _, item := range top[i+1].Content {
-			if name, _ := step(item, "name"); name != nil && name.Kind == yaml.ScalarNode && name.Value != "" {
+			if name, _ := yamlline.Step(item, "name"); name != nil && name.Kind == yaml.ScalarNode && name.Value != "" {
 				out = append(out, generatorEntry{kind: kind, name: name.Value, line: item.Line})
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/gitgate-dev/gitgate/gitindex/internal/yamlline"
 )
 
 // crdKind is the GroupKind of CustomResourceDefinitions.
@@ -83,11 +85,11 @@ func ReadProposed(data []byte) (objs []Proposed, problems []string) {
 			objs = append(objs, Proposed{Line: doc.line, Object: m})
 			continue
 		}
-		spans := listItemSpans(doc.data)
+		spans := yamlline.ItemSpans(doc.data)
 		for i, it := range items {
 			line := doc.line
 			if len(spans) == len(items) {
-				line += spans[i].line - 1
+				line += spans[i].Line - 1
 			}
 			if im, ok := it.(map[string]any); ok {
 				objs = append(objs, Proposed{Line: line, Object: im})

@@ -1,4 +1,4 @@
-package gitindex
+package yamlline
 
 import "bytes"
 

@@ -1,24 +1,24 @@
-package gitindex
+package yamlline
 
 import "bytes"
 
-// itemSpan is one item of a List document's items: its first line (1-based,
+// Span is one item of a List document's items: its first line (1-based,
 // within the document) and its bytes in the document.
-type itemSpan struct {
-	line       int
-	start, end int
+type Span struct {
+	Line       int
+	Start, End int
 }
 
-// listItemSpans finds the items of a List document's top-level items sequence
+// ItemSpans finds the items of a List document's top-level items sequence
 // in one pass over its lines, so that each item of a 1 MB ConfigMapList gets
 // its own line without parsing the document into nodes. It returns nil when the
 // document does not have that plain block shape (items: then "-" entries).
-func listItemSpans(doc []byte) []itemSpan {
-	var spans []itemSpan
+func ItemSpans(doc []byte) []Span {
+	var spans []Span
 	col, inItems := -1, false
 	closeLast := func(off int) {
-		if n := len(spans); n > 0 && spans[n-1].end < 0 {
-			spans[n-1].end = off
+		if n := len(spans); n > 0 && spans[n-1].End < 0 {
+			spans[n-1].End = off
 		}
 	}
 	off, lineNo := 0, 0
@@ -44,7 +44,7 @@ func listItemSpans(doc []byte) []itemSpan {
 			}
 			if ind == col {
 				closeLast(off)
-				spans = append(spans, itemSpan{line: lineNo, start: off, end: -1})
+				spans = append(spans, Span{Line: lineNo, Start: off, End: -1})
 			}
 		}
 		off = next
@@ -57,18 +57,4 @@ func listItemSpans(doc []byte) []itemSpan {
 func isItemsKey(line []byte) bool {
 	key, rest, ok := splitKey(line)
 	return ok && key == "items" && indent(line) == 0 && blank(rest)
-}
-
-// placeItems gives each object decoded from a List document its item's line and
-// text, when the items can be told apart; they keep the List's line otherwise.
-func placeItems(objs []decodedObject, doc document, text *sourceText) {
-	spans := listItemSpans(doc.data)
-	if len(spans) != len(objs) {
-		return
-	}
-	for i := range objs {
-		s := spans[i]
-		objs[i].line = doc.line + s.line - 1 // doc.data starts at the document's line
-		objs[i].src, objs[i].span, objs[i].item = text, [2]int{doc.start + s.start, doc.start + s.end}, true
-	}
 }

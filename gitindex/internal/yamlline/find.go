@@ -1,4 +1,4 @@
-package gitindex
+package yamlline
 
 import (
 	"fmt"
@@ -8,63 +8,15 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
-// LineOf returns the line in Path of the field at a drift path (for example
-// spec.template.spec.containers[name=nginx].image), or of the deepest part of it git
-// declares; the object's own line when nothing matches. For an object a
-// kustomization rendered, a field its document lacks, or declares with another
-// value, was set by a patch or a transformer, not at the nearest part the document
-// declares: LineOf returns the document's line then (SourceOf finds the patch). It
-// parses the object's document again, so it belongs on the denial path, not the
-// hot path.
-func (o *Object) LineOf(path string) int {
-	line, _ := o.lineIn(o.document(), path)
-	return line
-}
-
-// document returns the object's document (nil when its text is not kept).
-func (o *Object) document() []byte {
-	if o.src == nil {
-		return nil
-	}
-	doc, err := o.src.slice(int(o.docStart), int(o.docEnd))
-	if err != nil {
-		return nil
-	}
-	return doc
-}
-
-// lineIn is LineOf over the object's document doc. settled is false when the
-// line is the document's own because a kustomization's object lacks the field
-// there or has another value: something else set it.
-func (o *Object) lineIn(doc []byte, path string) (line int, settled bool) {
-	if path == "" {
-		return o.Line, true
-	}
-	if doc == nil {
-		return o.Line, !o.origin
-	}
-	segs := splitPath(path)
-	res, ok := o.find(doc, segs)
-	switch {
-	case !ok:
-		return o.Line, !o.origin
-	case o.origin && !res.found:
-		return o.Line, false
-	case o.origin && res.scalar && !sameScalar(res.value, valueAt(o.Object, segs)):
-		return o.Line, false
-	}
-	return o.Line + res.line - 1, true
-}
-
-// findLine finds the line of a path in a document with quickLine, or with
+// Find finds the line of a path in a document with quickLine, or with
 // nodeLine where quickLine cannot answer; exact: also where quickLine cannot tell
 // whether the path is there or what its value is.
-func findLine(doc []byte, segs []string, exact bool) (quickResult, bool) {
+func Find(doc []byte, segs []string, exact bool) (Result, bool) {
 	if hasIndex(segs) {
 		return nodeLine(doc, segs) // quickLine selects items by keys only
 	}
 	res, ok := quickLine(doc, segs)
-	if !ok || exact && (res.flowTail || res.scalar && !res.known) {
+	if !ok || exact && (res.FlowTail || res.Scalar && !res.Known) {
 		return nodeLine(doc, segs)
 	}
 	return res, true
@@ -72,46 +24,46 @@ func findLine(doc []byte, segs []string, exact bool) (quickResult, bool) {
 
 // nodeLine is quickLine for any YAML: it parses the document with yaml.v3 and
 // walks the nodes.
-func nodeLine(doc []byte, segs []string) (quickResult, bool) {
+func nodeLine(doc []byte, segs []string) (Result, bool) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(doc, &root); err != nil || len(root.Content) == 0 {
-		return quickResult{}, false
+		return Result{}, false
 	}
-	return walkNodes(root.Content[0], segs), true
+	return Walk(root.Content[0], segs), true
 }
 
-// walkNodes follows path segments from the node n, as nodeLine does.
-func walkNodes(n *yaml.Node, segs []string) quickResult {
-	res := quickResult{line: n.Line, found: true}
+// Walk follows path segments from the node n, as nodeLine does.
+func Walk(n *yaml.Node, segs []string) Result {
+	res := Result{Line: n.Line, Found: true}
 	for _, seg := range segs {
-		next, at := step(n, seg)
+		next, at := Step(n, seg)
 		if next == nil {
-			res.found = false
+			res.Found = false
 			return res
 		}
-		n, res.line = next, at
+		n, res.Line = next, at
 	}
-	res.scalar, res.value, res.known = n.Kind == yaml.ScalarNode, n.Value, true
+	res.Scalar, res.Value, res.Known = n.Kind == yaml.ScalarNode, n.Value, true
 	return res
 }
 
-// valueAt returns the value of a decoded object at path segments, found as step
+// ValueAt returns the value of a decoded object at path segments, found as step
 // finds nodes (nil if there is none).
-func valueAt(v any, segs []string) any {
+func ValueAt(v any, segs []string) any {
 	for _, seg := range segs {
 		switch x := v.(type) {
 		case map[string]any:
-			v = x[fieldName(seg)]
+			v = x[FieldName(seg)]
 		case []any:
 			v = nil
-			if i, ok := itemIndex(seg); ok {
+			if i, ok := ItemIndex(seg); ok {
 				if i < len(x) {
 					v = x[i]
 				}
 				continue
 			}
 			for _, item := range x {
-				if m, ok := item.(map[string]any); ok && isItem(seg) && mapItemMatches(m, strings.Trim(seg, "[]")) {
+				if m, ok := item.(map[string]any); ok && IsItem(seg) && MapItemMatches(m, strings.Trim(seg, "[]")) {
 					v = m
 					break
 				}
@@ -123,7 +75,7 @@ func valueAt(v any, segs []string) any {
 	return v
 }
 
-func mapItemMatches(item map[string]any, keys string) bool {
+func MapItemMatches(item map[string]any, keys string) bool {
 	for _, kv := range strings.Split(keys, ",") {
 		k, v, _ := strings.Cut(kv, "=")
 		if got, ok := item[k]; ok && fmt.Sprint(got) != v {
@@ -133,8 +85,8 @@ func mapItemMatches(item map[string]any, keys string) bool {
 	return true
 }
 
-// sameScalar reports whether a YAML scalar's text reads as the decoded value v.
-func sameScalar(text string, v any) bool {
+// SameScalar reports whether a YAML scalar's text reads as the decoded value v.
+func SameScalar(text string, v any) bool {
 	switch v.(type) {
 	case string, int64, float64, bool:
 		return text == fmt.Sprint(v)
@@ -144,15 +96,15 @@ func sameScalar(text string, v any) bool {
 
 // step descends one path segment (a field name or a [key=value,...] list item) and
 // returns the node and the line that declares it (a field's key line).
-func step(n *yaml.Node, seg string) (*yaml.Node, int) {
-	if isItem(seg) {
+func Step(n *yaml.Node, seg string) (*yaml.Node, int) {
+	if IsItem(seg) {
 		item := listItem(n, strings.Trim(seg, "[]"))
 		if item == nil {
 			return nil, 0
 		}
 		return item, item.Line
 	}
-	name := fieldName(seg)
+	name := FieldName(seg)
 	if n.Kind != yaml.MappingNode {
 		return nil, 0
 	}
@@ -164,12 +116,12 @@ func step(n *yaml.Node, seg string) (*yaml.Node, int) {
 	return nil, 0
 }
 
-// isItem reports whether a segment selects a list item ([key=value,...]).
-func isItem(seg string) bool { return strings.HasPrefix(seg, "[") && !strings.HasPrefix(seg, `["`) }
+// IsItem reports whether a segment selects a list item ([key=value,...]).
+func IsItem(seg string) bool { return strings.HasPrefix(seg, "[") && !strings.HasPrefix(seg, `["`) }
 
-// itemIndex reads a positional segment ([3]: the fourth item), which names an
+// ItemIndex reads a positional segment ([3]: the fourth item), which names an
 // item of a list compared whole, whose items have no keys.
-func itemIndex(seg string) (int, bool) {
+func ItemIndex(seg string) (int, bool) {
 	if len(seg) < 3 || seg[0] != '[' || seg[len(seg)-1] != ']' {
 		return 0, false
 	}
@@ -180,15 +132,15 @@ func itemIndex(seg string) (int, bool) {
 // hasIndex reports whether a path selects an item by position.
 func hasIndex(segs []string) bool {
 	for _, seg := range segs {
-		if _, ok := itemIndex(seg); ok {
+		if _, ok := ItemIndex(seg); ok {
 			return true
 		}
 	}
 	return false
 }
 
-// fieldName returns the field a name segment (name or ["quoted.name"]) names.
-func fieldName(seg string) string {
+// FieldName returns the field a name segment (name or ["quoted.name"]) names.
+func FieldName(seg string) string {
 	if strings.HasPrefix(seg, `["`) {
 		if s, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(seg, "["), "]")); err == nil {
 			return s
@@ -203,7 +155,7 @@ func listItem(n *yaml.Node, keys string) *yaml.Node {
 	if n.Kind != yaml.SequenceNode {
 		return nil
 	}
-	if i, ok := itemIndex("[" + keys + "]"); ok {
+	if i, ok := ItemIndex("[" + keys + "]"); ok {
 		if i < len(n.Content) {
 			return n.Content[i]
 		}
@@ -229,8 +181,8 @@ func itemMatches(item *yaml.Node, keys string) bool {
 	return true
 }
 
-// splitPath splits a rendered drift path into segments: names and [...] parts.
-func splitPath(p string) []string {
+// SplitPath splits a rendered drift path into segments: names and [...] parts.
+func SplitPath(p string) []string {
 	var out []string
 	for len(p) > 0 {
 		switch p[0] {

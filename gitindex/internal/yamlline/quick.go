@@ -1,4 +1,4 @@
-package gitindex
+package yamlline
 
 import (
 	"bytes"
@@ -8,13 +8,13 @@ import (
 // quickLine finds the line of a path in a block-style YAML document without
 // building a node tree: the plain shape of nearly every manifest (block mappings
 // and sequences, plain or simply quoted scalars, single-line flow collections,
-// comments). It answers as LineOf's walk over yaml.v3 nodes would — the line
+// comments). It answers as Walk over yaml.v3 nodes would — the line
 // of the deepest segment found (1-based, within doc), whether every segment was
 // found, and the final value when it is a scalar — or ok false whenever the
 // document steps outside that shape on the way (anchors, tags, tabs,
 // multi-line flow or quoted scalars, escapes, complex keys, directives); the
 // caller then parses with yaml.v3. FuzzQuickLine checks it against that walk.
-func quickLine(doc []byte, segs []string) (res quickResult, ok bool) {
+func quickLine(doc []byte, segs []string) (res Result, ok bool) {
 	s := scanner{lines: splitLines(doc)}
 	for _, line := range s.lines {
 		if i := indent(line); i < len(line) && line[i] == '\t' {
@@ -32,30 +32,30 @@ func quickLine(doc []byte, segs []string) (res quickResult, ok bool) {
 		return res, false
 	}
 	n := node{line: l, col: indent(s.lines[l])}
-	res.line, res.found = l+1, true
+	res.Line, res.Found = l+1, true
 	for i, seg := range segs {
 		var next node
 		var found bool
-		if isItem(seg) {
+		if IsItem(seg) {
 			next, found, ok = s.item(n, strings.Trim(seg, "[]"))
 		} else {
-			next, found, ok = s.field(n, fieldName(seg))
+			next, found, ok = s.field(n, FieldName(seg))
 		}
 		if !ok {
 			return res, false
 		}
 		if !found {
-			res.found = false
+			res.Found = false
 			return res, true
 		}
 		if next.flow && i < len(segs)-1 {
 			// Deeper segments live on this one line, found or not; whether they
 			// are found is yaml.v3's to say.
-			res.line, res.flowTail = next.keyLine+1, true
+			res.Line, res.FlowTail = next.keyLine+1, true
 			return res, true
 		}
 		n = next
-		res.line = n.keyLine + 1
+		res.Line = n.keyLine + 1
 	}
 	if !n.scalar && !n.flow {
 		// A block collection must start like one; otherwise it is a scalar on the
@@ -66,19 +66,20 @@ func quickLine(doc []byte, segs []string) (res quickResult, ok bool) {
 			}
 		}
 	}
-	res.scalar, res.value, res.known = n.scalar, n.value, !n.block
+	res.Scalar, res.Value, res.Known = n.scalar, n.value, !n.block
 	return res, true
 }
 
-type quickResult struct {
-	line   int
-	found  bool
-	scalar bool   // the final node is a scalar; value is its text when known
-	value  string // as yaml.v3's Node.Value
-	known  bool   // value is known (not a block scalar's)
-	// flowTail: the path goes on inside a one-line flow collection; line is
-	// right, found and the rest are not known.
-	flowTail bool
+// Result is where a path is in a document.
+type Result struct {
+	Line   int    // the line of the deepest segment found, 1-based within the document
+	Found  bool   // every segment was found
+	Scalar bool   // the final node is a scalar; Value is its text when Known
+	Value  string // as yaml.v3's Node.Value
+	Known  bool   // Value is known (not a block scalar's)
+	// FlowTail: the path goes on inside a one-line flow collection; Line is
+	// right, Found and the rest are not known.
+	FlowTail bool
 }
 
 type scanner struct{ lines [][]byte }

@@ -1,4 +1,4 @@
-package gitindex
+package yamlline
 
 import (
 	"io/fs"
@@ -11,17 +11,17 @@ import (
 )
 
 // agreeWithNodes fails unless quickLine, where it answers, answers as the yaml.v3
-// node walk does. Documents yaml.v3 cannot read are out of scope: LineOf only
+// node walk does. Documents yaml.v3 cannot read are out of scope: gitindex only
 // sees documents that Build parsed.
 func agreeWithNodes(t *testing.T, doc, path string) {
 	t.Helper()
-	want, wok := nodeLine([]byte(doc), splitPath(path))
-	got, ok := quickLine([]byte(doc), splitPath(path))
+	want, wok := nodeLine([]byte(doc), SplitPath(path))
+	got, ok := quickLine([]byte(doc), SplitPath(path))
 	if !ok || !wok {
 		return
 	}
-	if got.line != want.line || !got.flowTail && (got.found != want.found || got.scalar != want.scalar ||
-		got.known && want.scalar && got.value != want.value) {
+	if got.Line != want.Line || !got.FlowTail && (got.Found != want.Found || got.Scalar != want.Scalar ||
+		got.Known && want.Scalar && got.Value != want.Value) {
 		t.Fatalf("path %s\n%s\nquickLine %+v, yaml.v3 walk %+v", path, doc, got, want)
 	}
 }
@@ -85,7 +85,7 @@ func TestQuickLineAgreesWithNodes(t *testing.T) {
 	}
 	// The common paths must not need yaml.v3.
 	for _, p := range []string{"spec.replicas", "spec.template.spec.containers[name=nginx].image", "spec.template.spec.containers[name=sidecar].env[name=B].value", "metadata.labels.app"} {
-		if _, ok := quickLine([]byte(quickDoc), splitPath(p)); !ok {
+		if _, ok := quickLine([]byte(quickDoc), SplitPath(p)); !ok {
 			t.Errorf("quickLine gave up on %s", p)
 		}
 	}
@@ -93,7 +93,7 @@ func TestQuickLineAgreesWithNodes(t *testing.T) {
 	flat := "---\nspec:\n  containers:\n  - name: a\n    image: x\n  - name: b\n    image: y\n  other: z\n"
 	for _, p := range []string{"spec.containers[name=b].image", "spec.other", "spec.containers[name=c]"} {
 		agreeWithNodes(t, flat, p)
-		if _, ok := quickLine([]byte(flat), splitPath(p)); !ok {
+		if _, ok := quickLine([]byte(flat), SplitPath(p)); !ok {
 			t.Errorf("quickLine gave up on %s in the flat document", p)
 		}
 	}
@@ -122,7 +122,7 @@ func FuzzQuickLine(f *testing.F) {
 // with the yaml.v3 walk, and counts how often quickLine has to give up.
 func TestQuickLineOnManifests(t *testing.T) {
 	var files []string
-	for _, dir := range []string{"../test/e2e/testdata/repo", "../manifests", "../test/demo"} {
+	for _, dir := range []string{"../../../test/e2e/testdata/repo", "../../../manifests", "../../../test/demo"} {
 		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
 				files = append(files, p)
@@ -147,7 +147,7 @@ func TestQuickLineOnManifests(t *testing.T) {
 			for _, p := range nodePaths(root.Content[0], "") {
 				total++
 				agreeWithNodes(t, doc, p)
-				if _, ok := quickLine([]byte(doc), splitPath(p)); ok {
+				if _, ok := quickLine([]byte(doc), SplitPath(p)); ok {
 					answered++
 				}
 			}
