@@ -8,6 +8,7 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 	"github.com/gitgate-dev/gitgate/policy"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
@@ -209,19 +210,6 @@ func finalDecision(v *verdict) string {
 	return DecisionAllowed
 }
 
-// gitgatePrefix marks gitgate's own labels and annotations.
-const gitgatePrefix = "gitgate.dev/"
-
-// selfServe are gitgate.dev/ annotations a user may set on a request; policy
-// decides what they are worth (break-glass).
-var selfServe = map[string]bool{
-	"gitgate.dev/break-glass":       true,
-	"gitgate.dev/break-glass-until": true,
-}
-
-// managedLabel is the applier's bookkeeping label on what it applied.
-const managedLabel = gitgatePrefix + "managed"
-
 // forgedMetadata is rule 6: any change by a non-sync identity that adds or alters
 // gitgate's own labels or annotations. Dropping the applier's management label
 // from a declared object is bookkeeping, not forgery (`kubectl replace -f` of
@@ -242,10 +230,10 @@ func forgedMetadata(in *input, declared bool) []drift.Change {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			if !strings.HasPrefix(k, gitgatePrefix) || selfServe[k] || oldM[k] == newM[k] {
+			if !strings.HasPrefix(k, vocab.Prefix) || vocab.SelfServe(k) || oldM[k] == newM[k] {
 				continue
 			}
-			if _, kept := newM[k]; declared && field == "labels" && k == managedLabel && !kept {
+			if _, kept := newM[k]; declared && field == "labels" && k == vocab.ManagedLabel && !kept {
 				continue
 			}
 			path := "metadata." + field + `["` + k + `"]`

@@ -6,6 +6,7 @@ import (
 
 	authenticationv1 "k8s.io/api/authentication/v1"
 
+	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 	"github.com/gitgate-dev/gitgate/policy"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
@@ -33,7 +34,7 @@ func (h *Handler) except(ctx context.Context, rev *Revision, in *input, v *verdi
 	v.warnings = append(v.warnings, res.Warn...)
 	for _, e := range res.Exceptions {
 		if e.BreakGlass {
-			v.breakGlass = metaMap(in.obj, "annotations")[breakGlassTicket]
+			v.breakGlass = metaMap(in.obj, "annotations")[vocab.BreakGlassAnnotation]
 		}
 	}
 }
@@ -94,14 +95,8 @@ func requestAnnotations(in *input) map[string]string {
 			out[k] = v
 		}
 	}
-	if until, ok := newM[breakGlassUntil]; ok && out[breakGlassTicket] != "" {
-		out[breakGlassUntil] = until
+	if until, ok := newM[vocab.BreakGlassUntilAnnotation]; ok && out[vocab.BreakGlassAnnotation] != "" {
+		out[vocab.BreakGlassUntilAnnotation] = until
 	}
 	return out
 }
-
-// The break-glass annotations (see package policy).
-const (
-	breakGlassTicket = "gitgate.dev/break-glass"
-	breakGlassUntil  = "gitgate.dev/break-glass-until"
-)

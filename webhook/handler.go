@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 	"github.com/gitgate-dev/gitgate/policy"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
 	"github.com/gitgate-dev/gitgate/webhook/internal/rawjson"
@@ -227,4 +228,4 @@ func (h *Handler) ungoverned(rev *Revision, req admission.Request, who actor) bo
 }
 
 // gitgateMarker finds gitgate's own labels and annotations in raw JSON.
-var gitgateMarker = []byte(gitgatePrefix)
+var gitgateMarker = []byte(vocab.Prefix)

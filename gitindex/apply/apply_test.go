@@ -14,6 +14,7 @@ import (
 
 	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/gitindex/apply"
+	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 )
 
 func TestApplyStagedThenUnchanged(t *testing.T) {
@@ -42,8 +43,8 @@ func TestApplyStagedThenUnchanged(t *testing.T) {
 	}
 	checkStatuses(t, res)
 	cm := live(t, "v1", gitindex.Key{Kind: "ConfigMap", Namespace: ns, Name: "settings"})
-	if cm.GetLabels()[apply.ManagedLabel] != "true" {
-		t.Errorf("labels = %v, want %s", cm.GetLabels(), apply.ManagedLabel)
+	if cm.GetLabels()[vocab.ManagedLabel] != "true" {
+		t.Errorf("labels = %v, want %s", cm.GetLabels(), vocab.ManagedLabel)
 	}
 	if got := readInventory(t, ns); len(got) != 5 {
 		t.Errorf("inventory = %v, want the 5 objects", got)

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
@@ -61,7 +62,7 @@ func removable(changes []drift.Change) []string {
 	return out
 }
 
-var escapedManagedLabel = strings.ReplaceAll(ManagedLabel, "/", "~1")
+var escapedManagedLabel = strings.ReplaceAll(vocab.ManagedLabel, "/", "~1")
 
 // pointerLess orders JSON pointers segment by segment, list indices by number.
 func pointerLess(a, b string) bool {
@@ -89,7 +90,7 @@ func withManagedLabel(d *drift.Desired) *drift.Desired {
 	return &out
 }
 
-// labelled returns obj with ManagedLabel set, copying only the maps on the way.
+// labelled returns obj with vocab.ManagedLabel set, copying only the maps on the way.
 func labelled(obj map[string]any) map[string]any {
 	out := make(map[string]any, len(obj))
 	for k, v := range obj {
@@ -107,7 +108,7 @@ func labelled(obj map[string]any) map[string]any {
 			labels[k] = v
 		}
 	}
-	labels[ManagedLabel] = ManagedValue
+	labels[vocab.ManagedLabel] = vocab.ManagedValue
 	meta["labels"] = labels
 	out["metadata"] = meta
 	return out

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
@@ -40,11 +41,11 @@ func TestRemovable(t *testing.T) {
 func TestWithManagedLabel(t *testing.T) {
 	git := map[string]any{"metadata": map[string]any{"name": "x", "labels": map[string]any{"app": "x"}}}
 	d := withManagedLabel(&drift.Desired{Git: git, Object: git})
-	want := map[string]any{"metadata": map[string]any{"name": "x", "labels": map[string]any{"app": "x", ManagedLabel: ManagedValue}}}
+	want := map[string]any{"metadata": map[string]any{"name": "x", "labels": map[string]any{"app": "x", vocab.ManagedLabel: vocab.ManagedValue}}}
 	if diff := cmp.Diff(want, d.Object); diff != "" {
 		t.Errorf("Object (-want +got):\n%s", diff)
 	}
-	if _, shared := git["metadata"].(map[string]any)["labels"].(map[string]any)[ManagedLabel]; shared {
+	if _, shared := git["metadata"].(map[string]any)["labels"].(map[string]any)[vocab.ManagedLabel]; shared {
 		t.Error("withManagedLabel modified git's object")
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 )
 
 // InventoryKey is the ConfigMap data key holding the inventory JSON.
@@ -21,7 +22,7 @@ const InventoryKey = "inventory.json"
 
 // Inventory is the JSON document gitgate keeps in the inventory ConfigMap: what
 // it applied, so that it can prune what leaves git. Humans may edit it; an
-// entry only ever leads to a delete if the live object carries ManagedLabel.
+// entry only ever leads to a delete if the live object carries vocab.ManagedLabel.
 type Inventory struct {
 	// Commit is the commit last applied.
 	Commit  string           `json:"commit,omitempty"`
@@ -53,7 +54,7 @@ type entry = InventoryEntry
 func entryFor(o *gitindex.Object, hash string) entry {
 	return entry{
 		Group: o.Group, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, APIVersion: o.APIVersion,
-		Hash: hash, PruneDisabled: annotation(o.Object, PruneAnnotation) == PruneDisabled,
+		Hash: hash, PruneDisabled: annotation(o.Object, vocab.PruneAnnotation) == vocab.PruneDisabled,
 	}
 }
 

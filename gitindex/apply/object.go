@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
@@ -80,24 +81,18 @@ func (r *run) plan(o *gitindex.Object, live *unstructured.Unstructured, gitHash 
 	return ActionConfigured, changes
 }
 
-// Break-glass annotations (set on a live object by an emergency change that the
-// webhook's break-glass policy allowed).
-const (
-	BreakGlassAnnotation      = "gitgate.dev/break-glass"
-	BreakGlassUntilAnnotation = "gitgate.dev/break-glass-until"
-	// MaxBreakGlass bounds how far ahead a break-glass window is honoured, whatever
-	// the policy says.
-	MaxBreakGlass = 24 * time.Hour
-)
+// MaxBreakGlass bounds how far ahead a break-glass window is honoured, whatever
+// the policy says.
+const MaxBreakGlass = 24 * time.Hour
 
 // breakGlassActive reports whether the live object is inside a break-glass window
 // no longer than window (the policy's ttl; 0: break-glass is off, so never):
 // self-heal leaves it alone until the window ends, then reverts it to git.
 func breakGlassActive(live map[string]any, now time.Time, window time.Duration) bool {
-	if window <= 0 || annotation(live, BreakGlassAnnotation) == "" {
+	if window <= 0 || annotation(live, vocab.BreakGlassAnnotation) == "" {
 		return false
 	}
-	until, err := time.Parse(time.RFC3339, annotation(live, BreakGlassUntilAnnotation))
+	until, err := time.Parse(time.RFC3339, annotation(live, vocab.BreakGlassUntilAnnotation))
 	return err == nil && now.Before(until) && until.Sub(now) <= min(window, MaxBreakGlass)
 }
 
@@ -122,7 +117,7 @@ func autoscaledReplicas(desired map[string]any, live *unstructured.Unstructured,
 }
 
 func isCreateOnly(o *gitindex.Object) bool {
-	return annotation(o.Object, ApplyAnnotation) == CreateOnly
+	return annotation(o.Object, vocab.ApplyAnnotation) == vocab.CreateOnly
 }
 
 func failed(res ObjectResult, verb string, k gitindex.Key, err error) ObjectResult {
@@ -145,7 +140,7 @@ func desiredObject(o *gitindex.Object) *unstructured.Unstructured {
 	if labels == nil {
 		labels = map[string]string{}
 	}
-	labels[ManagedLabel] = ManagedValue
+	labels[vocab.ManagedLabel] = vocab.ManagedValue
 	u.SetLabels(labels)
 	return u
 }

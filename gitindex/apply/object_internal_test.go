@@ -7,13 +7,14 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 )
 
 func TestBreakGlassActive(t *testing.T) {
 	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	obj := func(note, until string) map[string]any {
 		return map[string]any{"metadata": map[string]any{"annotations": map[string]any{
-			BreakGlassAnnotation: note, BreakGlassUntilAnnotation: until}}}
+			vocab.BreakGlassAnnotation: note, vocab.BreakGlassUntilAnnotation: until}}}
 	}
 	for _, tt := range []struct {
 		name   string

@@ -6,30 +6,13 @@ import (
 	"time"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
-)
-
-// Labels and annotations gitgate reads or writes on applied objects.
-const (
-	// ManagedLabel marks every object gitgate applied. Prune deletes only objects
-	// that carry it, and the webhook lets only the sync identity set it, so it
-	// cannot be forged to make gitgate delete something it did not create.
-	ManagedLabel = "gitgate.dev/managed"
-	// ManagedValue is ManagedLabel's value.
-	ManagedValue = "true"
-	// ApplyAnnotation set to CreateOnly in git creates the object if it is
-	// missing and never updates it.
-	ApplyAnnotation = "gitgate.dev/apply"
-	CreateOnly      = "create-only"
-	// PruneAnnotation set to PruneDisabled in git keeps the object in the
-	// cluster when it leaves git.
-	PruneAnnotation = "gitgate.dev/prune"
-	PruneDisabled   = "disabled"
 )
 
 // Defaults of Options.
 const (
-	DefaultFieldManager       = "gitgate"
+	DefaultFieldManager       = vocab.FieldManager
 	DefaultWaitTimeout        = 30 * time.Second
 	DefaultInventoryNamespace = "gitgate-system"
 	DefaultInventoryName      = "gitgate-inventory"

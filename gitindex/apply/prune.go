@@ -11,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 )
 
 // prune deletes the objects of the inventory that left git, in the reverse
@@ -66,9 +68,9 @@ func (r *run) pruneOne(ctx context.Context, e entry) (*ObjectResult, bool) {
 	case err != nil:
 		res = failed(res, "prune", e.Key(), err)
 		return &res, true
-	case live.GetLabels()[ManagedLabel] != ManagedValue:
+	case live.GetLabels()[vocab.ManagedLabel] != vocab.ManagedValue:
 		logr.FromContextOrDiscard(ctx).Info("not pruning an object without gitgate's management label",
-			"object", e.Key().String(), "label", ManagedLabel)
+			"object", e.Key().String(), "label", vocab.ManagedLabel)
 		return nil, false
 	case r.a.opts.DryRun:
 		res.Action = ActionWouldPrune

@@ -14,6 +14,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 )
 
 // Guard restores a ValidatingWebhookConfiguration's webhooks (rules, clientConfig,
@@ -32,7 +34,7 @@ type Guard struct {
 	OnRestore func(reason string)
 	// Declared, if set, returns the exact resources git declares at the current
 	// revision (DeclaredResources); every webhook's rules are then narrowed to
-	// them (Narrow) from the installed rules, kept in BaseRulesAnnotation. It
+	// them (Narrow) from the installed rules, kept in vocab.BaseRulesAnnotation. It
 	// returns nil, nil when there is no revision yet, and an error when a kind
 	// cannot be mapped: the installed (wildcard) rules are then used. Nil: the
 	// rules stay as installed.
@@ -101,7 +103,7 @@ func (g *Guard) Check(ctx context.Context) error {
 		g.want = live.DeepCopy()
 	}
 	want := g.desired(ctx)
-	if reflect.DeepEqual(live.Webhooks, want.Webhooks) && live.Annotations[BaseRulesAnnotation] == want.Annotations[BaseRulesAnnotation] {
+	if reflect.DeepEqual(live.Webhooks, want.Webhooks) && live.Annotations[vocab.BaseRulesAnnotation] == want.Annotations[vocab.BaseRulesAnnotation] {
 		return nil
 	}
 	narrowing := g.onlyRulesMoved(live, want)
@@ -124,7 +126,7 @@ func (g *Guard) Check(ctx context.Context) error {
 // (before it wrote any) some narrowing of the installed ones; and nothing else
 // differs. That is a new revision, not a change by someone else.
 func (g *Guard) onlyRulesMoved(live, want *admissionregistrationv1.ValidatingWebhookConfiguration) bool {
-	if a, ok := live.Annotations[BaseRulesAnnotation]; ok && a != want.Annotations[BaseRulesAnnotation] {
+	if a, ok := live.Annotations[vocab.BaseRulesAnnotation]; ok && a != want.Annotations[vocab.BaseRulesAnnotation] {
 		return false
 	}
 	if !reflect.DeepEqual(withoutRules(live.Webhooks), withoutRules(want.Webhooks)) {
@@ -160,14 +162,14 @@ func (g *Guard) remember(want *admissionregistrationv1.ValidatingWebhookConfigur
 }
 
 // desired is the remembered configuration with the current CA bundle, the
-// installed rules in BaseRulesAnnotation and every webhook's rules narrowed to
+// installed rules in vocab.BaseRulesAnnotation and every webhook's rules narrowed to
 // the current revision (or the installed ones).
 func (g *Guard) desired(ctx context.Context) *admissionregistrationv1.ValidatingWebhookConfiguration {
 	d := &admissionregistrationv1.ValidatingWebhookConfiguration{}
 	d.Name, d.Labels = g.want.Name, g.want.Labels
 	d.Annotations = map[string]string{}
 	maps.Copy(d.Annotations, g.want.Annotations)
-	d.Annotations[BaseRulesAnnotation] = g.base.String()
+	d.Annotations[vocab.BaseRulesAnnotation] = g.base.String()
 	declared := g.declared(ctx)
 	d.Webhooks = make([]admissionregistrationv1.ValidatingWebhook, len(g.want.Webhooks))
 	for i := range g.want.Webhooks {

@@ -12,13 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 )
-
-// BaseRulesAnnotation holds the rules of each webhook as installed (the shipped
-// wildcards), as JSON keyed by webhook name. The guard narrows from them, so a
-// restarted gitgate, or one on a newer commit, never narrows from a previous
-// revision's narrowed rules.
-const BaseRulesAnnotation = "gitgate.dev/base-rules"
 
 // baseRules maps webhook names to their installed rules.
 type baseRules map[string][]admissionregistrationv1.RuleWithOperations
@@ -26,10 +21,10 @@ type baseRules map[string][]admissionregistrationv1.RuleWithOperations
 // baseRulesOf reads the annotation, or takes the configuration's own rules when
 // it has none (a fresh install).
 func baseRulesOf(vwc *admissionregistrationv1.ValidatingWebhookConfiguration) (baseRules, error) {
-	if s, ok := vwc.Annotations[BaseRulesAnnotation]; ok {
+	if s, ok := vwc.Annotations[vocab.BaseRulesAnnotation]; ok {
 		var b baseRules
 		if err := json.Unmarshal([]byte(s), &b); err != nil {
-			return nil, fmt.Errorf("read annotation %s: %w", BaseRulesAnnotation, err)
+			return nil, fmt.Errorf("read annotation %s: %w", vocab.BaseRulesAnnotation, err)
 		}
 		return b, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 )
 
 // Loop scans on every new revision and every Interval, exports the number of
@@ -71,7 +72,7 @@ func (l *Loop) once(ctx context.Context, snap *gitindex.Snapshot) {
 			namespaces = append(namespaces, o.Name)
 		}
 	}
-	if _, err := Publish(ctx, l.Client, PolicyReports(rep, namespaces), "gitgate"); err != nil {
+	if _, err := Publish(ctx, l.Client, PolicyReports(rep, namespaces), vocab.FieldManager); err != nil {
 		l.Log.Error(err, "publish policy reports")
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
@@ -36,7 +37,7 @@ type Report struct {
 // DefaultEntitled are the field managers whose additions to a declared object
 // the scan does not report: the applier's (its default field manager) and the
 // cluster's controllers'.
-var DefaultEntitled = append([]string{"gitgate"}, drift.ClusterManagers...)
+var DefaultEntitled = append([]string{vocab.FieldManager}, drift.ClusterManagers...)
 
 // Scanner compares live objects with a snapshot.
 type Scanner struct {
