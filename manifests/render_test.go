@@ -1,8 +1,11 @@
 package manifests
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,4 +95,19 @@ func parse(t *testing.T, manifest string) objects {
 func firstLines(s string) string {
 	lines := strings.SplitN(strings.TrimSpace(s), "\n", 4)
 	return strings.Join(lines[:min(len(lines), 3)], " | ")
+}
+
+// dump is the objects as one JSON text per line, each led by its key, for
+// substring checks.
+func dump(t *testing.T, objs objects) string {
+	t.Helper()
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(objs)) {
+		j, err := json.Marshal(objs[k])
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s %s\n", k, j)
+	}
+	return b.String()
 }
