@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,11 +40,22 @@ func TestInstallManifestsSplitIdentities(t *testing.T) {
 		kubectl(t, cp.Sync, "delete", "--wait=false", "--ignore-not-found", "-f", file)
 	})
 
-	const webhookSA, applierSA = "system:serviceaccount:gitgate-system:gitgate", cluster.SyncUser
+	checkSplitIdentities(t, "gitgate-system", "gitgate")
+}
+
+// checkSplitIdentities checks the RBAC of an install of gitgate into namespace
+// whose objects are named name, name-applier, name-tls, ...: the webhook pods'
+// ServiceAccount (name) reads and keeps its own certificate and configuration
+// but cannot write workloads; the applier's (name-applier) can. And both
+// Deployments exist with their ServiceAccounts.
+func checkSplitIdentities(t *testing.T, namespace, name string) {
+	t.Helper()
+	webhookSA := "system:serviceaccount:" + namespace + ":" + name
+	applierSA := webhookSA + "-applier"
 	can := func(user string, a authorizationv1.ResourceAttributes) bool {
 		t.Helper()
 		sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
-			User: user, Groups: []string{"system:serviceaccounts", "system:serviceaccounts:gitgate-system", "system:authenticated"},
+			User: user, Groups: []string{"system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated"},
 			ResourceAttributes: &a,
 		}}
 		if err := cp.Client.Create(t.Context(), sar); err != nil {
@@ -60,20 +72,20 @@ func TestInstallManifestsSplitIdentities(t *testing.T) {
 		{webhookSA, authorizationv1.ResourceAttributes{Verb: "patch", Group: "apps", Resource: "deployments", Namespace: "staging"}, false},
 		{webhookSA, authorizationv1.ResourceAttributes{Verb: "update", Group: "apps", Resource: "deployments", Subresource: "scale", Namespace: "staging"}, false},
 		{webhookSA, authorizationv1.ResourceAttributes{Verb: "delete", Resource: "configmaps", Namespace: "staging"}, false},
-		{webhookSA, authorizationv1.ResourceAttributes{Verb: "create", Resource: "serviceaccounts", Subresource: "token", Namespace: "gitgate-system", Name: "gitgate-applier"}, false},
-		{webhookSA, authorizationv1.ResourceAttributes{Verb: "impersonate", Resource: "serviceaccounts", Namespace: "gitgate-system", Name: "gitgate-applier"}, false},
-		{webhookSA, authorizationv1.ResourceAttributes{Verb: "update", Group: "admissionregistration.k8s.io", Resource: "validatingwebhookconfigurations", Name: "gitgate"}, true},
-		{webhookSA, authorizationv1.ResourceAttributes{Verb: "update", Resource: "secrets", Namespace: "gitgate-system", Name: "gitgate-tls"}, true},
-		{webhookSA, authorizationv1.ResourceAttributes{Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Namespace: "gitgate-system", Name: "gitgate-leader"}, true},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "create", Resource: "serviceaccounts", Subresource: "token", Namespace: namespace, Name: name + "-applier"}, false},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "impersonate", Resource: "serviceaccounts", Namespace: namespace, Name: name + "-applier"}, false},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "update", Group: "admissionregistration.k8s.io", Resource: "validatingwebhookconfigurations", Name: name}, true},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "update", Resource: "secrets", Namespace: namespace, Name: name + "-tls"}, true},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Namespace: namespace, Name: "gitgate-leader"}, true},
 		{webhookSA, authorizationv1.ResourceAttributes{Verb: "create", Group: "wgpolicyk8s.io", Resource: "policyreports", Namespace: "staging"}, true},
 		{webhookSA, authorizationv1.ResourceAttributes{Verb: "create", Group: "", Resource: "events", Namespace: "staging"}, true},
-		{webhookSA, authorizationv1.ResourceAttributes{Verb: "patch", Resource: "configmaps", Namespace: "gitgate-system", Name: "gitgate-audit-anchors"}, true},
-		{webhookSA, authorizationv1.ResourceAttributes{Verb: "patch", Resource: "configmaps", Namespace: "gitgate-system", Name: "gitgate-inventory"}, false},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "patch", Resource: "configmaps", Namespace: namespace, Name: name + "-audit-anchors"}, true},
+		{webhookSA, authorizationv1.ResourceAttributes{Verb: "patch", Resource: "configmaps", Namespace: namespace, Name: name + "-inventory"}, false},
 		{applierSA, authorizationv1.ResourceAttributes{Verb: "patch", Group: "apps", Resource: "deployments", Namespace: "staging"}, true},
 		{applierSA, authorizationv1.ResourceAttributes{Verb: "delete", Resource: "configmaps", Namespace: "staging"}, true},
-		{applierSA, authorizationv1.ResourceAttributes{Verb: "update", Resource: "configmaps", Namespace: "gitgate-system", Name: "gitgate-inventory"}, true},
-		{applierSA, authorizationv1.ResourceAttributes{Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Namespace: "gitgate-system", Name: "gitgate-applier"}, true},
-		{applierSA, authorizationv1.ResourceAttributes{Verb: "impersonate", Resource: "serviceaccounts", Namespace: "gitgate-system", Name: "gitgate-applier"}, false},
+		{applierSA, authorizationv1.ResourceAttributes{Verb: "update", Resource: "configmaps", Namespace: namespace, Name: name + "-inventory"}, true},
+		{applierSA, authorizationv1.ResourceAttributes{Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Namespace: namespace, Name: name + "-applier"}, true},
+		{applierSA, authorizationv1.ResourceAttributes{Verb: "impersonate", Resource: "serviceaccounts", Namespace: namespace, Name: name + "-applier"}, false},
 		// Metrics behind authentication: both ask the API server about scrapers.
 		{webhookSA, authorizationv1.ResourceAttributes{Verb: "create", Group: "authentication.k8s.io", Resource: "tokenreviews"}, true},
 		{webhookSA, authorizationv1.ResourceAttributes{Verb: "create", Group: "authorization.k8s.io", Resource: "subjectaccessreviews"}, true},
@@ -86,8 +98,8 @@ func TestInstallManifestsSplitIdentities(t *testing.T) {
 		}
 	}
 	// Both Deployments exist as shipped; their pods cannot start here (no kubelet).
-	out := mustKubectl(t, cp.Admin, "-n", "gitgate-system", "get", "deployments", "-o", `jsonpath={range .items[*]}{.metadata.name}={.spec.template.spec.serviceAccountName} {end}`)
-	if out != "gitgate=gitgate gitgate-applier=gitgate-applier " {
-		t.Errorf("deployments: %q", out)
+	out := mustKubectl(t, cp.Admin, "-n", namespace, "get", "deployments", "-o", `jsonpath={range .items[*]}{.metadata.name}={.spec.template.spec.serviceAccountName} {end}`)
+	if want := fmt.Sprintf("%[1]s=%[1]s %[1]s-applier=%[1]s-applier ", name); out != want {
+		t.Errorf("deployments: %q, want %q", out, want)
 	}
 }
