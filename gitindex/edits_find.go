@@ -67,6 +67,8 @@ func (e *edit) sets(o *Object, names objectNames, segs []string) (int, bool) {
 	switch e.kind {
 	case editImage:
 		return e.line, e.setsImage(o, segs)
+	case editVar:
+		return e.line, e.usedAt(o, segs)
 	case editReplicas:
 		return e.line, len(segs) == 2 && segs[0] == "spec" && segs[1] == "replicas" && names.named(o, e.name) &&
 			sameScalar(e.count, valueAt(o.Object, segs))
@@ -97,6 +99,25 @@ func (e *edit) sets(o *Object, names objectNames, segs []string) (int, bool) {
 		return e.line, true
 	}
 	return e.line + at - 1, true
+}
+
+// usedAt reports whether git's text of the field at segs uses the variable e
+// names, as ${name} or ${name:=default} and the like.
+func (e *edit) usedAt(o *Object, segs []string) bool {
+	res, ok := o.find(o.document(), segs)
+	if !ok || !res.found || !res.scalar {
+		return false
+	}
+	for rest := res.value; ; {
+		i := strings.Index(rest, "${"+e.name)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+2+len(e.name):]
+		if rest == "" || strings.ContainsRune("}:-=+?", rune(rest[0])) {
+			return true
+		}
+	}
 }
 
 // selects reports whether a patch applies to o: its target selects o, or,
