@@ -11,10 +11,12 @@ import (
 type editKind uint8
 
 const (
-	editPatch    editKind = iota // a patch document: strategic merge, or JSON 6902 operations
-	editImage                    // an images entry
-	editReplicas                 // a replicas entry
-	editVar                      // a variable a render substitutes (see Rendering.Vars)
+	editPatch     editKind = iota // a patch document: strategic merge, or JSON 6902 operations
+	editImage                     // an images entry
+	editReplicas                  // a replicas entry
+	editVar                       // a variable a render substitutes (see Rendering.Vars)
+	editName                      // a render's name prefix or suffix (Rendering.NameLine)
+	editNamespace                 // a render's namespace (Rendering.NamespaceLine)
 )
 
 // edit is an entry of a kustomization that sets fields of the objects it

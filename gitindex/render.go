@@ -48,6 +48,10 @@ type Rendering struct {
 	// Vars maps each variable Finish may substitute to the line of Path that sets
 	// it: SourceOf points a field whose git text uses the variable there.
 	Vars map[string]int
+	// NameLine and NamespaceLine are the lines of Path that set the objects'
+	// name prefix or suffix, and their namespace (0: none): SourceOf points
+	// metadata.name and metadata.namespace there when they differ from git's text.
+	NameLine, NamespaceLine int
 	// Finish, if set, returns each rendered object as it is to be indexed (the
 	// argument may be changed and returned).
 	Finish func(ctx context.Context, obj map[string]any) (map[string]any, error)
@@ -116,6 +120,12 @@ func (x *origins) renderingEdits(r *Rendering) []edit {
 				out[i].line += r.Line - 1
 			}
 		}
+	}
+	if r.NameLine > 0 {
+		out = append(out, edit{kind: editName, file: r.Path, line: r.NameLine})
+	}
+	if r.NamespaceLine > 0 {
+		out = append(out, edit{kind: editNamespace, file: r.Path, line: r.NamespaceLine})
 	}
 	for _, name := range slices.Sorted(maps.Keys(r.Vars)) {
 		out = append(out, edit{kind: editVar, file: r.Path, line: r.Vars[name], name: name})

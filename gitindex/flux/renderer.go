@@ -63,9 +63,19 @@ func (r *Renderer) plan(ctx context.Context, w *workDir, k *kustomization) (giti
 	if err != nil {
 		return gitindex.Rendering{}, fmt.Errorf("%s: %w", k, err)
 	}
+	at := readSettingLines(k.doc)
 	return gitindex.Rendering{
 		Path: k.path, Line: k.line, Dir: gen.dir, KustomizationFile: gen.file, Kustomization: gen.data,
 		Settings: k.doc, SettingsAt: []string{"spec"}, Vars: post.lines,
+		NameLine: lineIn(k, at.name), NamespaceLine: lineIn(k, at.namespace),
 		Finish: post.finish,
 	}, nil
+}
+
+// lineIn turns a line of k's document into a line of its file (0 stays 0).
+func lineIn(k *kustomization, docLine int) int {
+	if docLine == 0 {
+		return 0
+	}
+	return k.line - 1 + docLine
 }

@@ -43,6 +43,8 @@ func TestPlanRendersWhatFluxApplies(t *testing.T) {
 			{path: "spec.template.spec.containers[name=web].env[name=REGION].value", value: "eu-west-1", file: apps, line: lineOf(t, apps, "- kind: ConfigMap")},
 			{path: "spec.template.spec.containers[name=web].env[name=DB_USER].value", value: "s3cr3t-user", file: apps, line: lineOf(t, apps, "- kind: Secret")},
 			{path: "spec.selector.matchLabels.app", value: "web", file: deploy, line: lineOf(t, deploy, "app: web")},
+			{path: "metadata.name", value: "staging-web", file: apps, line: lineOf(t, apps, "namePrefix: staging-")},
+			{path: "metadata.namespace", value: "staging", file: apps, line: lineOf(t, apps, "targetNamespace: staging")},
 			{path: "metadata.labels.team", value: "web"},
 			{path: "metadata.labels.kustomize\\.toolkit\\.fluxcd\\.io/name", value: "apps"},
 			{path: "metadata.annotations.prometheus\\.io/scrape", value: "true"},

@@ -73,10 +73,12 @@ func setAll(meta map[string]any, field string, values map[string]string) {
 }
 
 // settingLines are the lines, in a Kustomization's document, of its
-// postBuild.substituteFrom entries and postBuild.substitute keys.
+// postBuild.substituteFrom entries and postBuild.substitute keys, and of its
+// namePrefix (else nameSuffix) and targetNamespace (0: none).
 type settingLines struct {
-	from       []int
-	substitute map[string]int
+	from            []int
+	substitute      map[string]int
+	name, namespace int
 }
 
 func readSettingLines(doc []byte) settingLines {
@@ -85,7 +87,12 @@ func readSettingLines(doc []byte) settingLines {
 	if yaml.Unmarshal(doc, &root) != nil || len(root.Content) == 0 {
 		return out
 	}
-	pb := field(field(root.Content[0], "spec"), "postBuild")
+	spec := field(root.Content[0], "spec")
+	out.name, out.namespace = keyLine(spec, "namePrefix"), keyLine(spec, "targetNamespace")
+	if out.name == 0 {
+		out.name = keyLine(spec, "nameSuffix")
+	}
+	pb := field(spec, "postBuild")
 	if from := field(pb, "substituteFrom"); from != nil && from.Kind == yaml.SequenceNode {
 		for _, item := range from.Content {
 			out.from = append(out.from, item.Line)
@@ -97,6 +104,19 @@ func readSettingLines(doc []byte) settingLines {
 		}
 	}
 	return out
+}
+
+// keyLine returns the line of a mapping node's field, or 0.
+func keyLine(n *yaml.Node, name string) int {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return 0
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == name {
+			return n.Content[i].Line
+		}
+	}
+	return 0
 }
 
 // field returns the value of a mapping node's field, or nil.
