@@ -105,25 +105,6 @@ func (e *edit) sets(o *Object, names objectNames, segs []string) (int, bool) {
 	return e.line + at - 1, true
 }
 
-// usedAt reports whether git's text of the field at segs uses the variable e
-// names, as ${name} or ${name:=default} and the like.
-func (e *edit) usedAt(o *Object, segs []string) bool {
-	res, ok := o.find(o.document(), segs)
-	if !ok || !res.found || !res.scalar {
-		return false
-	}
-	for rest := res.value; ; {
-		i := strings.Index(rest, "${"+e.name)
-		if i < 0 {
-			return false
-		}
-		rest = rest[i+2+len(e.name):]
-		if rest == "" || strings.ContainsRune("}:-=+?", rune(rest[0])) {
-			return true
-		}
-	}
-}
-
 // selects reports whether a patch applies to o: its target selects o, or,
 // without one, its document names o.
 func (e *edit) selects(o *Object, names objectNames) bool {

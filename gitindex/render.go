@@ -167,3 +167,22 @@ type renderingKey struct {
 	chain *editChain
 	r     *Rendering
 }
+
+// usedAt reports whether git's text of the field at segs uses the variable e
+// names, as ${name} or ${name:=default} and the like.
+func (e *edit) usedAt(o *Object, segs []string) bool {
+	res, ok := o.find(o.document(), segs)
+	if !ok || !res.found || !res.scalar {
+		return false
+	}
+	for rest := res.value; ; {
+		i := strings.Index(rest, "${"+e.name)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+2+len(e.name):]
+		if rest == "" || strings.ContainsRune("}:-=+?", rune(rest[0])) {
+			return true
+		}
+	}
+}
