@@ -1,6 +1,7 @@
 package flux
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path"
@@ -18,13 +19,17 @@ import (
 type workDir struct{ root string }
 
 // layOut writes the commit's files under a new temporary directory.
-func (r *Renderer) layOut(files gitindex.TreeReader) (*workDir, error) {
+func (r *Renderer) layOut(ctx context.Context, files gitindex.TreeReader) (*workDir, error) {
 	root, err := os.MkdirTemp(r.opts.TempDir, "gitgate-flux-")
 	if err != nil {
 		return nil, fmt.Errorf("lay out the commit: %w", err)
 	}
 	w := &workDir{root: root}
 	for _, p := range files.Paths() {
+		if err := ctx.Err(); err != nil {
+			w.remove()
+			return nil, fmt.Errorf("lay out the commit: %w", err)
+		}
 		data, err := files.ReadFile(p)
 		if err == nil {
 			err = w.write(p, data)

@@ -36,7 +36,7 @@ func (r *Renderer) Plan(ctx context.Context, files gitindex.TreeReader) ([]gitin
 	if err != nil || len(ks) == 0 {
 		return nil, err
 	}
-	w, err := r.layOut(files)
+	w, err := r.layOut(ctx, files)
 	if err != nil {
 		return nil, err
 	}
