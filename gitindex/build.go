@@ -39,6 +39,9 @@ type BuildOptions struct {
 	// kustomizations none of whose inputs changed, instead of decoding or rendering
 	// them again. Both snapshots then share those *Object values; neither changes them.
 	Previous *Snapshot
+	// Render, if set, decides what the commit applies instead of Paths: see
+	// Renderer. Default nil: the kustomizations and manifests under Paths.
+	Render Renderer
 	// Limits bound the revision's objects, bytes and estimated memory, checked
 	// while it is read: a commit over one is rejected with a *BuildError that
 	// unwraps to a *LimitError. Zero: no bound.

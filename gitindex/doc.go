@@ -22,7 +22,11 @@
 // with gitindex/internal/yamlline. Given the previous snapshot, Build reuses
 // the objects of files and kustomizations whose inputs did not change, and it
 // shares equal strings and subtrees among objects, so a snapshot
-// must never be modified. The package knows nothing about admission or OPA.
+// must never be modified. BuildOptions.Render replaces what a commit applies:
+// a Renderer (gitindex/flux: what Flux's Kustomizations apply) lists kustomize
+// builds with kustomization files of their own, a step that finishes each
+// object, and the lines of its settings that SourceOf points fields at. The
+// package knows nothing about admission or OPA.
 //
 // Nothing a commit holds can exhaust the process: Limits bound a revision's
 // objects, bytes and estimated memory while it is read (a commit over one is

@@ -14,9 +14,12 @@ import (
 type editKind uint8
 
 const (
-	editPatch    editKind = iota // a patch document: strategic merge, or JSON 6902 operations
-	editImage                    // an images entry
-	editReplicas                 // a replicas entry
+	editPatch     editKind = iota // a patch document: strategic merge, or JSON 6902 operations
+	editImage                     // an images entry
+	editReplicas                  // a replicas entry
+	editVar                       // a variable a render substitutes (see Rendering.Vars)
+	editName                      // a render's name prefix or suffix (Rendering.NameLine)
+	editNamespace                 // a render's namespace (Rendering.NamespaceLine)
 )
 
 // edit is an entry of a kustomization that sets fields of the objects it
@@ -34,7 +37,7 @@ type edit struct {
 	// docKind and docName are a patch document's own kind and name.
 	docKind, docName string
 	// name, newName, newTag and digest are an images entry's; name and count a
-	// replicas entry's.
+	// replicas entry's; name a variable's.
 	name, newName, newTag, digest, count string
 }
 
@@ -109,19 +112,24 @@ func (x *origins) chain(dir string, via []string) *editChain {
 // fields, in the order kustomize applies them: patchesStrategicMerge, patches,
 // patchesJson6902, replicas, images. What it cannot read is left out.
 func (x *origins) kustomizationEdits(p string, data []byte) []edit {
-	out := []edit{} // not nil: parsed
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		return out
+		return []edit{} // not nil: parsed
 	}
+	return x.editsOf(p, path.Dir(p), root.Content[0])
+}
+
+// editsOf lists the entries of a mapping laid out like a kustomization, in the
+// file p of directory dir, that set fields (see kustomizationEdits).
+func (x *origins) editsOf(p, dir string, mapping *yaml.Node) []edit {
+	out := []edit{} // not nil: parsed
 	fields := map[string]*yaml.Node{}
-	top := root.Content[0].Content
+	top := mapping.Content
 	for i := 0; i+1 < len(top); i += 2 {
 		if top[i+1].Kind == yaml.SequenceNode {
 			fields[top[i].Value] = top[i+1]
 		}
 	}
-	dir := path.Dir(p)
 	for _, item := range items(fields["patchesStrategicMerge"]) {
 		if item.Kind == yaml.ScalarNode {
 			out = x.appendPatch(out, p, dir, patchEntry{path: item.Value, inline: item})
@@ -143,6 +151,24 @@ func (x *origins) kustomizationEdits(p string, data []byte) []edit {
 		}
 	}
 	return out
+}
+
+// settingsNode returns the mapping at the path at in the YAML document doc, or nil.
+func settingsNode(doc []byte, at []string) *yaml.Node {
+	var root yaml.Node
+	if len(doc) == 0 || yaml.Unmarshal(doc, &root) != nil || len(root.Content) == 0 {
+		return nil
+	}
+	n := root.Content[0]
+	for _, seg := range at {
+		if n, _ = yamlline.Step(n, seg); n == nil {
+			return nil
+		}
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	return n
 }
 
 func items(seq *yaml.Node) []*yaml.Node {

@@ -69,6 +69,12 @@ func (e *edit) sets(o *Object, names objectNames, segs []string) (int, bool) {
 	switch e.kind {
 	case editImage:
 		return e.line, e.setsImage(o, segs)
+	case editVar:
+		return e.line, e.usedAt(o, segs)
+	case editName:
+		return e.line, len(segs) == 2 && segs[0] == "metadata" && segs[1] == "name" && names.name != o.Name
+	case editNamespace:
+		return e.line, len(segs) == 2 && segs[0] == "metadata" && segs[1] == "namespace" && names.namespace != o.Namespace
 	case editReplicas:
 		return e.line, len(segs) == 2 && segs[0] == "spec" && segs[1] == "replicas" && names.named(o, e.name) &&
 			yamlline.SameScalar(e.count, yamlline.ValueAt(o.Object, segs))

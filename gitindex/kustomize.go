@@ -32,25 +32,35 @@ var setsOpenAPI = regexp.MustCompile(`(?m)^openapi\s*:`)
 // Its objects point at the file and document they came from (see origins), or at
 // the kustomization file, line 1, when that cannot be told.
 func (b *builder) render(u *unit) {
-	dir := path.Dir(u.path)
+	dir, line := path.Dir(u.path), 1
 	fs := &recordingFS{FileSystem: b.tree.memFS(), tree: b.tree, deps: map[string]string{}, root: path.Join("/", dir), ctx: b.ctx, budget: b.budget}
+	if r := u.rendering; r != nil {
+		dir, line = r.Dir, r.Line
+		fs.root, fs.overlay, fs.overlayData = path.Join("/", dir), path.Join("/", dir, r.KustomizationFile), r.Kustomization
+	}
 	objs, cost, err := runKustomize(fs, b.budget)
-	u.deps, u.volatile, u.failed, u.cost = fs.deps, fs.volatile, err != nil, cost
+	u.deps, u.volatile, u.failed, u.cost = fs.deps, fs.volatile || u.rendering != nil, err != nil, cost
 	if b.budget.over() {
 		return
 	}
 	if err != nil {
-		u.problem(1, "kustomize build %s: %v", dir, err)
+		u.problem(line, "kustomize build %s: %v", dir, err)
 		return
 	}
 	if b.origins == nil {
 		b.origins = newOrigins(b.tree)
 	}
 	for _, r := range objs {
-		decoded := expand(u, 1, r.obj)
+		obj, err := u.finish(b.ctx, r.obj)
+		if err != nil {
+			u.failed = true
+			u.problem(line, "render %s: %v", dir, err)
+			continue
+		}
+		decoded := expand(u, line, obj)
 		if len(decoded) == 1 {
 			b.origins.place(&decoded[0], dir, r.origin)
-			decoded[0].edits = b.origins.chain(dir, r.via)
+			decoded[0].edits = b.origins.withRendering(b.origins.chain(dir, r.via), u.rendering)
 		}
 		u.decoded = append(u.decoded, decoded...)
 	}

@@ -28,6 +28,10 @@ type recordingFS struct {
 	ctx      context.Context // every access fails once it ends: the render stops
 	budget   *budget         // charged for what kustomize reads, before it parses it
 	charged  int64           // kustomize's working memory charged so far
+	// overlay, if set, is the path of a kustomization file that reads as
+	// overlayData (a Rendering's), whether or not the commit has one there.
+	overlay     string
+	overlayData []byte
 }
 
 var _ filesys.FileSystem = (*recordingFS)(nil)
@@ -46,7 +50,7 @@ func (r *recordingFS) ReadFile(p string) ([]byte, error) {
 		return nil, err
 	}
 	r.note(p)
-	data, err := r.FileSystem.ReadFile(p)
+	data, err := r.readFile(p)
 	if err == nil && !source.IsKustomization(p) && !r.chargeRead(data) {
 		return nil, r.budget.exceeded.Load()
 	}
@@ -62,6 +66,19 @@ func (r *recordingFS) ReadFile(p string) ([]byte, error) {
 		}
 	}
 	return data, err
+}
+
+// readFile reads p from the commit, or the overlay.
+func (r *recordingFS) readFile(p string) ([]byte, error) {
+	if r.isOverlay(p) {
+		return r.overlayData, nil
+	}
+	return r.FileSystem.ReadFile(p)
+}
+
+// isOverlay reports whether p is the overlay's path.
+func (r *recordingFS) isOverlay(p string) bool {
+	return r.overlay != "" && path.Clean(filepath.ToSlash(p)) == r.overlay
 }
 
 // chargeRead charges the budget for a file kustomize is about to parse, as
@@ -88,13 +105,13 @@ func (r *recordingFS) Open(p string) (filesys.File, error) {
 // Exists implements filesys.FileSystem.
 func (r *recordingFS) Exists(p string) bool {
 	r.note(p)
-	return r.ctx.Err() == nil && r.FileSystem.Exists(p)
+	return r.ctx.Err() == nil && (r.isOverlay(p) || r.FileSystem.Exists(p))
 }
 
 // IsDir implements filesys.FileSystem.
 func (r *recordingFS) IsDir(p string) bool {
 	r.note(p)
-	return r.ctx.Err() == nil && r.FileSystem.IsDir(p)
+	return r.ctx.Err() == nil && !r.isOverlay(p) && r.FileSystem.IsDir(p)
 }
 
 // CleanedAbs implements filesys.FileSystem.

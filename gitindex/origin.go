@@ -62,6 +62,9 @@ type origins struct {
 	tree   *fileTree
 	files  map[string]*originFile // by path; nil: missing or unreadable
 	chains map[string]*editChain  // by the kustomizations' paths, one a line
+	// renderings and rendered cache a Rendering's edits and the chains extended with them.
+	renderings map[*Rendering][]edit
+	rendered   map[renderingKey]*editChain
 }
 
 // originFile is a file that objects came from, with its documents' identities.
@@ -82,7 +85,8 @@ type originDoc struct {
 }
 
 func newOrigins(tree *fileTree) *origins {
-	return &origins{tree: tree, files: map[string]*originFile{}, chains: map[string]*editChain{}}
+	return &origins{tree: tree, files: map[string]*originFile{}, chains: map[string]*editChain{},
+		renderings: map[*Rendering][]edit{}, rendered: map[renderingKey]*editChain{}}
 }
 
 // place points d at the file and line that declare the object kustomize rendered

@@ -17,9 +17,10 @@ import (
 type unit struct {
 	path      string // the manifest, or the kustomization file
 	kustomize bool
-	hash      string // a manifest's blob hash
-	file      *File  // a manifest
-	data      []byte // a manifest's content, once read
+	hash      string     // a manifest's blob hash
+	rendering *Rendering // what a Renderer asked to build (the kustomization then is its)
+	file      *File      // a manifest
+	data      []byte     // a manifest's content, once read
 	readErr   error
 
 	deps     map[string]string // a kustomization's inputs: path → state when rendered
@@ -41,8 +42,13 @@ func (u *unit) problem(line int, format string, args ...any) {
 
 // plan reads the settings and policies and lists the units in path order.
 func (b *builder) plan() []*unit {
-	roots := b.kustomizationRoots()
+	var roots map[string]bool
 	var units []*unit
+	if b.opts.Render != nil {
+		units = b.planRenderings() // only what the Renderer names is applied
+	} else {
+		roots = b.kustomizationRoots()
+	}
 	for _, f := range b.tree.sorted {
 		switch {
 		case f.Path == ConfigFile:
@@ -55,6 +61,7 @@ func (b *builder) plan() []*unit {
 				}
 				b.snap.Policies[f.Path] = string(data)
 			}
+		case b.opts.Render != nil:
 		case roots[f.Path]:
 			units = append(units, &unit{path: f.Path, kustomize: true})
 		case isManifest(f.Path) && b.inPaths(f.Path) && !underAny(f.Path, roots):

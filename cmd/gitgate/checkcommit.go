@@ -23,7 +23,10 @@ func checkCommit(ctx context.Context, out io.Writer, f *checkFlags) error {
 	case err != nil:
 		return &exitError{code: 2, err: fmt.Errorf("read git: %w", err)}
 	}
-	opts := f.buildOptions()
+	opts, err := f.buildOptions()
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
 	snap, err := gitindex.Build(commit, files, opts)
 	var rejected *gitindex.BuildError
 	switch {

@@ -20,6 +20,7 @@ type repoFlags struct {
 	paths                                   []string
 	git                                     source.Options
 	verifyKeyFiles                          []string
+	renderFlags
 }
 
 // bindRepoFlags binds the repository flags; repo and ref are the command's
@@ -37,6 +38,7 @@ func (r *repoFlags) bind(fs *pflag.FlagSet, repo, ref string) {
 	fs.StringVar(&r.git.KnownHostsFile, "known-hosts-file", "", "known_hosts file; hosts not listed are refused")
 	fs.BoolVar(&r.git.InsecureIgnoreHostKey, "insecure-ignore-host-key", false, "accept any SSH host key (unsafe; explicit opt-in)")
 	fs.StringVar(&r.git.CAFile, "git-ca-file", "", "PEM CA certificates trusted for https:// repositories")
+	r.renderFlags.bind(fs)
 	fs.StringArrayVar(&r.verifyKeyFiles, "verify-key", nil, "armored OpenPGP public key file; when given, only commits signed by one of the keys are accepted (repeatable)")
 }
 
@@ -74,9 +76,11 @@ func (r *repoFlags) newSource() (*source.Source, error) {
 	return source.New(opts)
 }
 
-// buildOptions says how to read the commit's manifests.
-func (r *repoFlags) buildOptions() gitindex.BuildOptions {
-	return gitindex.BuildOptions{Repo: r.repo, Paths: r.paths, PolicyPath: r.policyPath, DefaultNamespace: r.defaultNamespace}
+// buildOptions says how to read the commit's manifests (offline: a Flux
+// Kustomization's substituteFrom cannot be read).
+func (r *repoFlags) buildOptions() (gitindex.BuildOptions, error) {
+	render, err := r.renderer(nil)
+	return gitindex.BuildOptions{Repo: r.repo, Paths: r.paths, PolicyPath: r.policyPath, DefaultNamespace: r.defaultNamespace, Render: render}, err
 }
 
 // dirs are the repository folders a command reads: the manifests and the policies.
@@ -116,5 +120,9 @@ func (r *repoFlags) snapshot(ctx context.Context) (*gitindex.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return gitindex.Build(commit, files, r.buildOptions())
+	opts, err := r.buildOptions()
+	if err != nil {
+		return nil, err
+	}
+	return gitindex.Build(commit, files, opts)
 }

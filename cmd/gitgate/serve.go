@@ -22,6 +22,7 @@ import (
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/gitindex/flux"
 	"github.com/gitgate-dev/gitgate/policy"
 	"github.com/gitgate-dev/gitgate/webhook"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
@@ -238,8 +239,12 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 	if err != nil {
 		return nil, err
 	}
+	render, err := f.renderer(flux.ClusterValues{Reader: mgr.GetAPIReader()})
+	if err != nil {
+		return nil, err
+	}
 	build := gitindex.BuildOptions{Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace,
-		Scope: mapperScope{mgr.GetRESTMapper()}, Limits: limits}
+		Scope: mapperScope{mgr.GetRESTMapper()}, Limits: limits, Render: render}
 	newRevision := make(chan struct{}, 1)
 	records := &auditRecorder{log: auditLog}
 	poller := gitindex.NewPoller(src, build, f.interval, func(ctx context.Context, s *gitindex.Snapshot) error {
