@@ -1,0 +1,257 @@
+package helm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
+	"helm.sh/helm/v3/pkg/releaseutil"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
+	"sigs.k8s.io/yaml"
+)
+
+// ErrNotInRepository is returned (wrapped) for a HelmRelease whose chart this
+// commit does not hold: its source is not a GitRepository, or its chart folder
+// has no Chart.yaml here (the GitRepository is another repository). The caller
+// indexes the HelmRelease alone and says so.
+var ErrNotInRepository = errors.New("chart not in this repository")
+
+// Options configure rendering.
+type Options struct {
+	// Values reads the ConfigMaps and Secrets of valuesFrom entries. Nil: a
+	// valuesFrom entry that is not optional fails the render.
+	Values ValuesReader
+	// MaxBytes bounds the text one release renders; default 64 MiB.
+	MaxBytes int
+}
+
+// Source is a HelmRelease's document in git.
+type Source struct {
+	// File is its path, relative to the repository root; Line the 1-based line
+	// its document starts at; Text the document.
+	File string
+	Line int
+	Text []byte
+}
+
+// Object is one object a release renders.
+type Object struct {
+	// Object is the object as Helm applies it, with the metadata Helm and
+	// helm-controller add. Namespaced objects that declare no namespace go to
+	// Result.Namespace.
+	Object map[string]any
+	// File and Line are the template (or crds/ file) it came from and its
+	// document's line there, or the HelmRelease's for a template the commit
+	// does not hold as a file (a packaged subchart's).
+	File string
+	Line int
+	// Locator finds the line that sets a field.
+	Locator *Locator
+}
+
+// Result is what one HelmRelease renders.
+type Result struct {
+	Release *Release
+	// Namespace is where the release's namespaced objects go when they declare none.
+	Namespace string
+	Objects   []Object
+	// CRDs are the chart's crds/ objects that the CRD policies install; they get
+	// none of Helm's metadata.
+	CRDs []Object
+}
+
+type renderer struct {
+	files Files
+	src   Source
+	rel   *Release
+	opts  Options
+}
+
+// Render renders the chart of the HelmRelease obj, declared at src, as
+// helm-controller would install it.
+func Render(ctx context.Context, files Files, src Source, obj map[string]any, defaultNamespace string, opts Options) (*Result, error) {
+	rel, err := ParseRelease(obj, defaultNamespace)
+	if err != nil {
+		return nil, err
+	}
+	if rel.PostRenderers {
+		return nil, fmt.Errorf("spec.postRenderers are not supported: gitgate cannot tell what they change")
+	}
+	if rel.SourceKind != "GitRepository" {
+		return nil, fmt.Errorf("source %s %s: %w", rel.SourceKind, rel.SourceName, ErrNotInRepository)
+	}
+	dir := rel.ChartPath()
+	if _, err := files.ReadFile(path.Join(dir, "Chart.yaml")); err != nil {
+		return nil, fmt.Errorf("%s/Chart.yaml: %w", dir, ErrNotInRepository)
+	}
+	r := &renderer{files: files, src: src, rel: rel, opts: opts}
+	return r.render(ctx, dir)
+}
+
+func (r *renderer) render(ctx context.Context, dir string) (*Result, error) {
+	c, err := loadChart(r.files, dir)
+	if err != nil {
+		return nil, err
+	}
+	defaults, user, layers, err := r.values(ctx)
+	if err != nil {
+		return nil, err
+	}
+	chartValues := origin{file: path.Join(dir, "values.yaml"), line: 1, vals: c.Values}
+	if defaults != nil {
+		c.Values, chartValues = defaults, origin{}
+	} else if data, err := r.files.ReadFile(chartValues.file); err == nil {
+		chartValues.doc = data
+	}
+	if err := chartutil.ProcessDependenciesWithMerge(c, user); err != nil {
+		return nil, fmt.Errorf("chart %s dependencies: %w", dir, err)
+	}
+	caps := chartutil.DefaultCapabilities.Copy()
+	options := chartutil.ReleaseOptions{Name: r.rel.ReleaseName, Namespace: r.rel.TargetNamespace, Revision: 1, IsInstall: true}
+	vals, err := chartutil.ToRenderValues(c, user, options, caps)
+	if err != nil {
+		return nil, fmt.Errorf("chart %s values: %w", dir, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out, err := engine.Engine{}.Render(c, vals) // no client: lookup returns empty, no DNS
+	if err != nil {
+		return nil, fmt.Errorf("render chart %s: %w", dir, err)
+	}
+	res := &Result{Release: r.rel, Namespace: r.rel.TargetNamespace}
+	if res.Objects, err = r.objects(c, dir, out, caps, append([]origin{chartValues}, layers...)); err != nil {
+		return nil, err
+	}
+	if res.CRDs, err = r.crds(c, dir); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// objects decodes the rendered manifests that the release keeps (no hooks, no
+// notes, no partials) and adds Helm's metadata to them.
+func (r *renderer) objects(c *chart.Chart, dir string, out map[string]string, caps *chartutil.Capabilities, layers []origin) ([]Object, error) {
+	size := 0
+	for name, text := range out {
+		size += len(text)
+		if strings.HasSuffix(name, "NOTES.txt") { // as Helm's install: notes are no manifest
+			delete(out, name)
+		}
+	}
+	if max := cmpOrInt(r.opts.MaxBytes, 64<<20); size > max {
+		return nil, fmt.Errorf("chart %s renders %d bytes, more than the %d allowed", dir, size, max)
+	}
+	_, manifests, err := releaseutil.SortManifests(out, caps.APIVersions, releaseutil.InstallOrder)
+	if err != nil {
+		return nil, fmt.Errorf("chart %s: %w", dir, err)
+	}
+	var objs []Object
+	seen := map[string]int{} // template + kind → documents of that kind so far
+	for _, m := range manifests {
+		obj, err := decode([]byte(m.Content))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", m.Name, err)
+		}
+		if obj == nil {
+			continue
+		}
+		r.addMetadata(obj)
+		file := path.Join(dir, strings.TrimPrefix(m.Name, c.Name()+"/"))
+		kind, _ := obj["kind"].(string)
+		nth := seen[file+"\x00"+kind]
+		seen[file+"\x00"+kind]++
+		objs = append(objs, r.object(obj, file, kind, nth, layers))
+	}
+	return objs, nil
+}
+
+// object places a rendered object in its template, if the commit holds it.
+func (r *renderer) object(obj map[string]any, file, kind string, nth int, layers []origin) Object {
+	loc := &Locator{File: r.src.File, Line: r.src.Line, layers: layers}
+	if text, err := r.files.ReadFile(file); err == nil {
+		loc.File, loc.Line, loc.template = file, kindLine(text, kind, nth), text
+	}
+	return Object{Object: obj, File: loc.File, Line: loc.Line, Locator: loc}
+}
+
+// crds returns the chart's crds/ objects, unless both CRD policies skip them.
+func (r *renderer) crds(c *chart.Chart, dir string) ([]Object, error) {
+	if r.rel.InstallCRDs == CRDSkip && r.rel.UpgradeCRDs == CRDSkip {
+		return nil, nil
+	}
+	var objs []Object
+	for _, crd := range c.CRDObjects() {
+		file := path.Join(dir, strings.TrimPrefix(crd.Filename, c.Name()+"/"))
+		for _, doc := range splitDocuments(crd.File.Data) {
+			obj, err := decode(doc.text)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", file, doc.line, err)
+			}
+			if obj != nil {
+				loc := &Locator{File: file, Line: doc.line, template: crd.File.Data}
+				objs = append(objs, Object{Object: obj, File: file, Line: doc.line, Locator: loc})
+			}
+		}
+	}
+	return objs, nil
+}
+
+// addMetadata adds what Helm's install and helm-controller's post-renderer add
+// to every object of a release.
+func (r *renderer) addMetadata(obj map[string]any) {
+	meta, _ := obj["metadata"].(map[string]any)
+	if meta == nil {
+		meta = map[string]any{}
+		obj["metadata"] = meta
+	}
+	labels := stringMap(meta, "labels")
+	for k, v := range r.rel.CommonLabels {
+		labels[k] = v
+	}
+	labels[Group+"/name"], labels[Group+"/namespace"] = r.rel.Name, r.rel.Namespace
+	labels["app.kubernetes.io/managed-by"] = "Helm"
+	annotations := stringMap(meta, "annotations")
+	for k, v := range r.rel.CommonAnnotations {
+		annotations[k] = v
+	}
+	annotations["meta.helm.sh/release-name"], annotations["meta.helm.sh/release-namespace"] = r.rel.ReleaseName, r.rel.TargetNamespace
+}
+
+func stringMap(meta map[string]any, key string) map[string]any {
+	m, _ := meta[key].(map[string]any)
+	if m == nil {
+		m = map[string]any{}
+		meta[key] = m
+	}
+	return m
+}
+
+// decode decodes one rendered document as the API server would read its JSON
+// (integers as int64); nil for an empty one.
+func decode(doc []byte) (map[string]any, error) {
+	j, err := yaml.YAMLToJSON(doc)
+	if err != nil {
+		return nil, fmt.Errorf("invalid YAML: %w", err)
+	}
+	var m map[string]any
+	if err := utiljson.Unmarshal(j, &m); err != nil {
+		return nil, fmt.Errorf("not a YAML mapping: %w", err)
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	return m, nil
+}
+
+func cmpOrInt(a, b int) int {
+	if a > 0 {
+		return a
+	}
+	return b
+}
