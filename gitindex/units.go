@@ -40,6 +40,7 @@ func (u *unit) problem(line int, format string, args ...any) {
 // plan reads the settings and policies and lists the units in path order.
 func (b *builder) plan() []*unit {
 	roots := b.kustomizationRoots()
+	charts := b.tree.chartDirs()
 	var units []*unit
 	for _, f := range b.tree.sorted {
 		switch {
@@ -55,7 +56,7 @@ func (b *builder) plan() []*unit {
 			}
 		case roots[f.Path]:
 			units = append(units, &unit{path: f.Path, kustomize: true})
-		case isManifest(f.Path) && b.inPaths(f.Path) && !underAny(f.Path, roots):
+		case isManifest(f.Path) && b.inPaths(f.Path) && !underAny(f.Path, roots) && !underAnyDir(f.Path, charts):
 			units = append(units, &unit{path: f.Path, hash: f.Hash, file: f})
 		}
 	}

@@ -52,6 +52,8 @@ type Object struct {
 	Line int
 	// Locator finds the line that sets a field.
 	Locator *Locator
+	// Size is the length of its rendered text.
+	Size int
 }
 
 // Result is what one HelmRelease renders.
@@ -166,7 +168,9 @@ func (r *renderer) objects(c *chart.Chart, dir string, out map[string]string, ca
 		kind, _ := obj["kind"].(string)
 		nth := seen[file+"\x00"+kind]
 		seen[file+"\x00"+kind]++
-		objs = append(objs, r.object(obj, file, kind, nth, layers))
+		o := r.object(obj, file, kind, nth, layers)
+		o.Size = len(m.Content)
+		objs = append(objs, o)
 	}
 	return objs, nil
 }
@@ -195,7 +199,7 @@ func (r *renderer) crds(c *chart.Chart, dir string) ([]Object, error) {
 			}
 			if obj != nil {
 				loc := &Locator{File: file, Line: doc.line, template: crd.File.Data}
-				objs = append(objs, Object{Object: obj, File: file, Line: doc.line, Locator: loc})
+				objs = append(objs, Object{Object: obj, File: file, Line: doc.line, Locator: loc, Size: len(doc.text)})
 			}
 		}
 	}

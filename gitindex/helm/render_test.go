@@ -12,6 +12,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/yaml"
 )
 
@@ -202,5 +206,34 @@ func TestNotInRepository(t *testing.T) {
 	_, err := Render(t.Context(), dirFiles("testdata"), src, obj, "default", Options{})
 	if !errors.Is(err, ErrNotInRepository) {
 		t.Errorf("error %v, want ErrNotInRepository", err)
+	}
+}
+
+func TestClusterValues(t *testing.T) {
+	scheme := runtime.NewScheme()
+	_ = corev1.AddToScheme(scheme)
+	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(
+		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "apps", Name: "v"}, Data: map[string]string{"values.yaml": "a: 1"}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "apps", Name: "s"}, Data: map[string][]byte{"tag": []byte("1.2")}},
+	).Build()
+	tests := []struct {
+		name, kind, obj string
+		want            map[string][]byte
+		wantNotFound    bool
+	}{
+		{name: "a ConfigMap", kind: "ConfigMap", obj: "v", want: map[string][]byte{"values.yaml": []byte("a: 1")}},
+		{name: "a Secret", kind: "Secret", obj: "s", want: map[string][]byte{"tag": []byte("1.2")}},
+		{name: "a missing one", kind: "Secret", obj: "nope", wantNotFound: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ClusterValues{Reader: c}.ReadValues(t.Context(), tt.kind, "apps", tt.obj)
+			if errors.Is(err, ErrNotFound) != tt.wantNotFound || (err != nil && !tt.wantNotFound) {
+				t.Fatalf("error %v, want not found: %v", err, tt.wantNotFound)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("values (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
