@@ -1,9 +1,11 @@
 package gitindex
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"path"
+	"strings"
 
 	"github.com/gitgate-dev/gitgate/gitindex/helm"
 )
@@ -54,14 +56,45 @@ type releaseSource struct {
 // render rejects the commit; one from elsewhere is only a warning.
 func (b *builder) renderCharts(units []*unit) []*unit {
 	var out []*unit
+	repositories := helmRepositories(units, b.opts.DefaultNamespace)
 	for _, u := range units {
 		for _, hr := range helmReleases(u) {
 			if b.stopped() {
 				return out
 			}
-			if r := b.renderChart(hr); r != nil {
+			if r := b.renderChart(hr, repositories); r != nil {
 				out = append(out, r)
 			}
+		}
+	}
+	return out
+}
+
+// helmRepositories maps the Flux HelmRepositories the units declare
+// (namespace/name) to their URL.
+func helmRepositories(units []*unit, defaultNamespace string) map[string]string {
+	out := map[string]string{}
+	note := func(obj map[string]any) {
+		apiVersion, _ := obj["apiVersion"].(string)
+		if obj["kind"] != "HelmRepository" || !strings.HasPrefix(apiVersion, "source.toolkit.fluxcd.io/") {
+			return
+		}
+		meta, _ := obj["metadata"].(map[string]any)
+		spec, _ := obj["spec"].(map[string]any)
+		name, _ := meta["name"].(string)
+		ns, _ := meta["namespace"].(string)
+		url, _ := spec["url"].(string)
+		if spec["type"] == "oci" && !strings.HasPrefix(url, "oci://") {
+			url = "oci://" + url
+		}
+		out[cmp.Or(ns, defaultNamespace)+"/"+name] = url
+	}
+	for _, u := range units {
+		for _, d := range u.decoded {
+			note(d.obj)
+		}
+		for _, o := range u.reused {
+			note(o.Object)
 		}
 	}
 	return out
@@ -92,8 +125,9 @@ func helmReleases(u *unit) []releaseSource {
 
 // renderChart renders one HelmRelease into a unit of its own (nil when it
 // renders nothing), or records why it cannot.
-func (b *builder) renderChart(hr releaseSource) *unit {
-	res, err := helm.Render(b.ctx, b.tree, hr.src, hr.obj, b.opts.DefaultNamespace, b.opts.Helm)
+func (b *builder) renderChart(hr releaseSource, repositories map[string]string) *unit {
+	res, err := helm.Render(b.ctx, helm.Input{Files: b.tree, Source: hr.src, Object: hr.obj,
+		DefaultNamespace: b.opts.DefaultNamespace, Repositories: repositories}, b.opts.Helm)
 	name, _ := hr.obj["metadata"].(map[string]any)["name"].(string)
 	switch {
 	case errors.Is(err, helm.ErrNotInRepository):

@@ -174,16 +174,34 @@ func TestBuildRejectsCharts(t *testing.T) {
 }
 
 func TestBuildChartFromElsewhere(t *testing.T) {
-	files := chartCommit("charts/app", "k8s/release.yaml", strings.Replace(strings.ReplaceAll(releaseYAML, "%CHART%", "podinfo"), "GitRepository", "HelmRepository", 1))
-	snap, err := Build("abc1234", files, BuildOptions{Paths: []string{"k8s"}})
-	if err != nil {
-		t.Fatal(err)
+	release := strings.Replace(strings.ReplaceAll(releaseYAML, "%CHART%", "podinfo"), "GitRepository", "HelmRepository", 1)
+	repository := func(spec string) string {
+		return "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: flux-system, namespace: flux-system}\nspec: " + spec + "\n"
 	}
-	want := []string{"k8s/release.yaml:1: HelmRelease web: source HelmRepository flux-system: chart not in this repository: its objects are not governed"}
-	if diff := cmp.Diff(want, snap.Warnings); diff != "" {
-		t.Errorf("warnings (-want +got):\n%s", diff)
+	tests := []struct {
+		name, repository, want string
+	}{
+		{name: "a HelmRepository the commit does not declare",
+			want: "HelmRepository flux-system/flux-system is not declared in this commit"},
+		{name: "an OCI repository", repository: repository("{type: oci, url: ghcr.io/stefanprodan/charts}"),
+			want: "HelmRepository flux-system/flux-system is an OCI repository, not fetched"},
+		{name: "no chart source configured", repository: repository("{url: https://charts.example.com}"),
+			want: "HelmRepository flux-system/flux-system: fetching charts is not configured"},
 	}
-	if snap.Len() != 1 {
-		t.Errorf("%d objects, want the HelmRelease alone", snap.Len())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := chartCommit("charts/app", "k8s/release.yaml", release)
+			if tt.repository != "" {
+				files = append(files, File{Path: "k8s/repository.yaml", Data: []byte(tt.repository)})
+			}
+			snap, err := Build("abc1234", files, BuildOptions{Paths: []string{"k8s"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"k8s/release.yaml:1: HelmRelease web: " + tt.want + ": chart not in this repository: its objects are not governed"}
+			if diff := cmp.Diff(want, snap.Warnings); diff != "" {
+				t.Errorf("warnings (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

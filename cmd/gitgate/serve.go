@@ -240,7 +240,7 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 		return nil, err
 	}
 	build := gitindex.BuildOptions{Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace,
-		Scope: mapperScope{mgr.GetRESTMapper()}, Limits: limits, Helm: helm.Options{Values: helm.ClusterValues{Reader: mgr.GetAPIReader()}}}
+		Scope: mapperScope{mgr.GetRESTMapper()}, Limits: limits, Helm: helm.Options{Values: helm.ClusterValues{Reader: mgr.GetAPIReader()}, Charts: &helm.HTTPCharts{}}}
 	newRevision := make(chan struct{}, 1)
 	records := &auditRecorder{log: auditLog}
 	poller := gitindex.NewPoller(src, build, f.interval, func(ctx context.Context, s *gitindex.Snapshot) error {

@@ -17,7 +17,8 @@ type Locator struct {
 	File string
 	Line int
 
-	template []byte   // the template's text (nil: not in the commit)
+	template []byte   // the template's text (nil: unknown)
+	packaged bool     // template is a packaged chart's: its lines are not in git
 	layers   []origin // the chart's values, then the values layers in merge order
 }
 
@@ -49,6 +50,9 @@ func (l *Locator) SourceOf(fields []string, value any) (file string, line int) {
 				return f, n
 			}
 		}
+	}
+	if l.packaged {
+		return l.File, l.Line
 	}
 	return l.File, at
 }

@@ -9,7 +9,7 @@ import (
 func TestSourceOf(t *testing.T) {
 	src, obj := readRelease(t, nil)
 	values := clusterValues{"ConfigMap/apps/web-values": {"extra.yaml": []byte("color: red\n")}, "Secret/apps/web-secret": {"tag": []byte("1.29")}}
-	res, err := Render(t.Context(), dirFiles("testdata"), src, obj, "default", Options{Values: values})
+	res, err := Render(t.Context(), Input{Files: dirFiles("testdata"), Source: src, Object: obj, DefaultNamespace: "default"}, Options{Values: values})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestSourceOfChartDefault(t *testing.T) {
 		delete(spec, "valuesFrom")
 		delete(spec, "values")
 	})
-	res, err := Render(t.Context(), dirFiles("testdata"), src, obj, "default", Options{})
+	res, err := Render(t.Context(), Input{Files: dirFiles("testdata"), Source: src, Object: obj, DefaultNamespace: "default"}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

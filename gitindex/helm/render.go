@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/releaseutil"
@@ -26,8 +28,25 @@ type Options struct {
 	// Values reads the ConfigMaps and Secrets of valuesFrom entries. Nil: a
 	// valuesFrom entry that is not optional fails the render.
 	Values ValuesReader
+	// Charts fetches the charts of HelmReleases whose source is a
+	// HelmRepository. Nil: such charts are not rendered (ErrNotInRepository).
+	Charts ChartSource
 	// MaxBytes bounds the text one release renders; default 64 MiB.
 	MaxBytes int
+}
+
+// Input is one HelmRelease to render and what it may read.
+type Input struct {
+	// Files are the commit's files.
+	Files Files
+	// Source is where the HelmRelease is declared; Object the HelmRelease.
+	Source Source
+	Object map[string]any
+	// DefaultNamespace is the namespace of a HelmRelease that declares none.
+	DefaultNamespace string
+	// Repositories maps the HelmRepositories the commit declares
+	// (namespace/name) to their spec.url.
+	Repositories map[string]string
 }
 
 // Source is a HelmRelease's document in git.
@@ -74,41 +93,77 @@ type renderer struct {
 	opts  Options
 }
 
-// Render renders the chart of the HelmRelease obj, declared at src, as
-// helm-controller would install it.
-func Render(ctx context.Context, files Files, src Source, obj map[string]any, defaultNamespace string, opts Options) (*Result, error) {
-	rel, err := ParseRelease(obj, defaultNamespace)
+// Render renders the chart of a HelmRelease as helm-controller would install it.
+func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
+	rel, err := ParseRelease(in.Object, in.DefaultNamespace)
 	if err != nil {
 		return nil, err
 	}
 	if rel.PostRenderers {
 		return nil, fmt.Errorf("spec.postRenderers are not supported: gitgate cannot tell what they change")
 	}
-	if rel.SourceKind != "GitRepository" {
-		return nil, fmt.Errorf("source %s %s: %w", rel.SourceKind, rel.SourceName, ErrNotInRepository)
+	r := &renderer{files: in.Files, src: in.Source, rel: rel, opts: opts}
+	switch rel.SourceKind {
+	case "GitRepository":
+		dir := rel.ChartPath()
+		if _, err := in.Files.ReadFile(path.Join(dir, "Chart.yaml")); err != nil {
+			return nil, fmt.Errorf("%s/Chart.yaml: %w", dir, ErrNotInRepository)
+		}
+		c, err := loadChart(in.Files, dir)
+		if err != nil {
+			return nil, err
+		}
+		return r.render(ctx, c, dir)
+	case "HelmRepository":
+		c, err := r.fetch(ctx, in.Repositories)
+		if err != nil {
+			return nil, err
+		}
+		return r.render(ctx, c, "")
 	}
-	dir := rel.ChartPath()
-	if _, err := files.ReadFile(path.Join(dir, "Chart.yaml")); err != nil {
-		return nil, fmt.Errorf("%s/Chart.yaml: %w", dir, ErrNotInRepository)
-	}
-	r := &renderer{files: files, src: src, rel: rel, opts: opts}
-	return r.render(ctx, dir)
+	return nil, fmt.Errorf("source %s %s: %w", rel.SourceKind, rel.SourceName, ErrNotInRepository)
 }
 
-func (r *renderer) render(ctx context.Context, dir string) (*Result, error) {
-	c, err := loadChart(r.files, dir)
-	if err != nil {
-		return nil, err
+// fetch fetches and loads the chart of a HelmRelease from a HelmRepository.
+func (r *renderer) fetch(ctx context.Context, repositories map[string]string) (*chart.Chart, error) {
+	name := r.rel.SourceNamespace + "/" + r.rel.SourceName
+	u, ok := repositories[name]
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("HelmRepository %s is not declared in this commit: %w", name, ErrNotInRepository)
+	case strings.HasPrefix(u, "oci://"):
+		return nil, fmt.Errorf("HelmRepository %s is an OCI repository, not fetched: %w", name, ErrNotInRepository)
+	case r.opts.Charts == nil:
+		return nil, fmt.Errorf("HelmRepository %s: fetching charts is not configured: %w", name, ErrNotInRepository)
 	}
+	data, err := r.opts.Charts.Fetch(ctx, u, r.rel.Chart, r.rel.Version)
+	if err != nil {
+		return nil, fmt.Errorf("fetch chart %s: %w", r.rel.Chart, err)
+	}
+	c, err := loader.LoadArchive(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("load chart %s: %w", r.rel.Chart, err)
+	}
+	if err := checkDependencies(c); err != nil {
+		return nil, fmt.Errorf("chart %s: %w", r.rel.Chart, err)
+	}
+	return c, nil
+}
+
+// render renders chart c, from the commit's folder dir ("" for a packaged chart).
+func (r *renderer) render(ctx context.Context, c *chart.Chart, dir string) (*Result, error) {
 	defaults, user, layers, err := r.values(ctx)
 	if err != nil {
 		return nil, err
 	}
 	chartValues := origin{file: path.Join(dir, "values.yaml"), line: 1, vals: c.Values}
-	if defaults != nil {
+	switch {
+	case defaults != nil:
 		c.Values, chartValues = defaults, origin{}
-	} else if data, err := r.files.ReadFile(chartValues.file); err == nil {
-		chartValues.doc = data
+	case dir == "": // a packaged chart's defaults: the HelmRelease is where to change them
+		chartValues.file, chartValues.line = r.src.File, r.src.Line
+	default:
+		chartValues.doc, _ = r.files.ReadFile(chartValues.file)
 	}
 	if err := chartutil.ProcessDependenciesWithMerge(c, user); err != nil {
 		return nil, fmt.Errorf("chart %s dependencies: %w", dir, err)
@@ -164,24 +219,39 @@ func (r *renderer) objects(c *chart.Chart, dir string, out map[string]string, ca
 			continue
 		}
 		r.addMetadata(obj)
-		file := path.Join(dir, strings.TrimPrefix(m.Name, c.Name()+"/"))
+		file := strings.TrimPrefix(m.Name, c.Name()+"/")
 		kind, _ := obj["kind"].(string)
 		nth := seen[file+"\x00"+kind]
 		seen[file+"\x00"+kind]++
-		o := r.object(obj, file, kind, nth, layers)
+		o := r.object(obj, c, dir, file, kind, nth, layers)
 		o.Size = len(m.Content)
 		objs = append(objs, o)
 	}
 	return objs, nil
 }
 
-// object places a rendered object in its template, if the commit holds it.
-func (r *renderer) object(obj map[string]any, file, kind string, nth int, layers []origin) Object {
+// object places a rendered object in its template (rel, in chart c), if the
+// commit holds it in dir; else at the HelmRelease, reading the packaged
+// template to find the values that set a field.
+func (r *renderer) object(obj map[string]any, c *chart.Chart, dir, rel, kind string, nth int, layers []origin) Object {
 	loc := &Locator{File: r.src.File, Line: r.src.Line, layers: layers}
-	if text, err := r.files.ReadFile(file); err == nil {
-		loc.File, loc.Line, loc.template = file, kindLine(text, kind, nth), text
+	if dir == "" {
+		loc.template, loc.packaged = packagedTemplate(c, rel), true
+	} else if text, err := r.files.ReadFile(path.Join(dir, rel)); err == nil {
+		loc.File, loc.Line, loc.template = path.Join(dir, rel), kindLine(text, kind, nth), text
 	}
 	return Object{Object: obj, File: loc.File, Line: loc.Line, Locator: loc}
+}
+
+// packagedTemplate returns the text of a packaged chart's template (nil for
+// a subchart's).
+func packagedTemplate(c *chart.Chart, rel string) []byte {
+	for _, t := range c.Templates {
+		if t.Name == rel {
+			return t.Data
+		}
+	}
+	return nil
 }
 
 // crds returns the chart's crds/ objects, unless both CRD policies skip them.
@@ -197,10 +267,14 @@ func (r *renderer) crds(c *chart.Chart, dir string) ([]Object, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: %w", file, doc.line, err)
 			}
-			if obj != nil {
-				loc := &Locator{File: file, Line: doc.line, template: crd.File.Data}
-				objs = append(objs, Object{Object: obj, File: file, Line: doc.line, Locator: loc, Size: len(doc.text)})
+			if obj == nil {
+				continue
 			}
+			loc := &Locator{File: file, Line: doc.line, template: crd.File.Data}
+			if dir == "" { // a packaged chart's: the HelmRelease is what git holds
+				loc = &Locator{File: r.src.File, Line: r.src.Line}
+			}
+			objs = append(objs, Object{Object: obj, File: loc.File, Line: loc.Line, Locator: loc, Size: len(doc.text)})
 		}
 	}
 	return objs, nil

@@ -146,7 +146,7 @@ func TestRender(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src, obj := readRelease(t, tt.edit)
-			res, err := Render(t.Context(), dirFiles("testdata"), src, obj, "default", Options{Values: tt.values})
+			res, err := Render(t.Context(), Input{Files: dirFiles("testdata"), Source: src, Object: obj, DefaultNamespace: "default"}, Options{Values: tt.values})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
@@ -170,7 +170,7 @@ func TestRenderMetadataAndCRDs(t *testing.T) {
 	src, obj := readRelease(t, func(o map[string]any) {
 		o["spec"].(map[string]any)["commonMetadata"] = map[string]any{"labels": map[string]any{"team": "shop"}}
 	})
-	res, err := Render(t.Context(), dirFiles("testdata"), src, obj, "default", Options{Values: clusterValues{"ConfigMap/apps/web-values": {"extra.yaml": []byte("{}")}}})
+	res, err := Render(t.Context(), Input{Files: dirFiles("testdata"), Source: src, Object: obj, DefaultNamespace: "default"}, Options{Values: clusterValues{"ConfigMap/apps/web-values": {"extra.yaml": []byte("{}")}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestRenderMetadataAndCRDs(t *testing.T) {
 	delete(o["spec"].(map[string]any), "selector")
 	skip := func(r map[string]any) { r["spec"].(map[string]any)["install"] = map[string]any{"crds": "Skip"} }
 	src, obj = readRelease(t, skip)
-	if res, err = Render(t.Context(), dirFiles("testdata"), src, obj, "default", Options{Values: clusterValues{"ConfigMap/apps/web-values": {"extra.yaml": []byte("{}")}}}); err != nil {
+	if res, err = Render(t.Context(), Input{Files: dirFiles("testdata"), Source: src, Object: obj, DefaultNamespace: "default"}, Options{Values: clusterValues{"ConfigMap/apps/web-values": {"extra.yaml": []byte("{}")}}}); err != nil {
 		t.Fatal(err)
 	}
 	if len(res.CRDs) != 0 {
@@ -203,7 +203,7 @@ func TestNotInRepository(t *testing.T) {
 	src, obj := readRelease(t, func(o map[string]any) {
 		o["spec"].(map[string]any)["chart"].(map[string]any)["spec"].(map[string]any)["sourceRef"] = map[string]any{"kind": "HelmRepository", "name": "podinfo"}
 	})
-	_, err := Render(t.Context(), dirFiles("testdata"), src, obj, "default", Options{})
+	_, err := Render(t.Context(), Input{Files: dirFiles("testdata"), Source: src, Object: obj, DefaultNamespace: "default"}, Options{})
 	if !errors.Is(err, ErrNotInRepository) {
 		t.Errorf("error %v, want ErrNotInRepository", err)
 	}
