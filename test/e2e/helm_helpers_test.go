@@ -23,8 +23,8 @@ import (
 // of what charts render.
 const helmController = "system:serviceaccount:flux-system:helm-controller"
 
-// helmReleaseCRD is a minimal HelmRelease CRD, so that the kind exists.
-const helmReleaseCRD = `apiVersion: apiextensions.k8s.io/v1
+// fluxCRDs are minimal HelmRelease and HelmRepository CRDs, so that the kinds exist.
+const fluxCRDs = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata:
   name: helmreleases.helm.toolkit.fluxcd.io
@@ -38,10 +38,25 @@ spec:
       storage: true
       schema:
         openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: helmrepositories.source.toolkit.fluxcd.io
+spec:
+  group: source.toolkit.fluxcd.io
+  names: {kind: HelmRepository, plural: helmrepositories, singular: helmrepository, listKind: HelmRepositoryList}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
 `
 
 // asHelmController grants helm-controller's ServiceAccount cluster-admin (as
-// Flux's install does), installs the HelmRelease CRD, and returns Helm's action
+// Flux's install does), installs the HelmRelease and HelmRepository CRDs, and returns Helm's action
 // configuration for namespace ns that impersonates helm-controller.
 func asHelmController(t *testing.T, ns string) *action.Configuration {
 	t.Helper()
@@ -51,12 +66,13 @@ func asHelmController(t *testing.T, ns string) *action.Configuration {
 	if err := cp.Client.Create(t.Context(), crb); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
-	crd := filepath.Join(t.TempDir(), "helmrelease-crd.yaml")
-	if err := os.WriteFile(crd, []byte(helmReleaseCRD), 0o644); err != nil {
+	crd := filepath.Join(t.TempDir(), "flux-crds.yaml")
+	if err := os.WriteFile(crd, []byte(fluxCRDs), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	mustKubectl(t, cp.Admin, "apply", "-f", crd)
-	mustKubectl(t, cp.Admin, "wait", "--for=condition=Established", "--timeout=60s", "crd/helmreleases.helm.toolkit.fluxcd.io")
+	mustKubectl(t, cp.Admin, "wait", "--for=condition=Established", "--timeout=60s",
+		"crd/helmreleases.helm.toolkit.fluxcd.io", "crd/helmrepositories.source.toolkit.fluxcd.io")
 	user, kubeconfig, namespace := helmController, cp.Admin, ns
 	flags := genericclioptions.NewConfigFlags(false)
 	flags.KubeConfig, flags.Impersonate, flags.Namespace = &kubeconfig, &user, &namespace
@@ -67,7 +83,8 @@ func asHelmController(t *testing.T, ns string) *action.Configuration {
 	return cfg
 }
 
-// helmRelease installs (or, once installed, upgrades) the chart in dir as
+// helmRelease installs (or, once installed, upgrades) the chart at dir (a
+// folder or an archive) as
 // helm-controller would for the HelmRelease ns/name: release name = name,
 // helm-controller's origin labels added by its post-renderer.
 func helmRelease(ctx context.Context, cfg *action.Configuration, dir, ns, name string, values map[string]any) error {
