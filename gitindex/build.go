@@ -1,6 +1,7 @@
 package gitindex
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -10,6 +11,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/gitgate-dev/gitgate/gitindex/helm"
 	"github.com/gitgate-dev/gitgate/gitindex/source"
 )
 
@@ -44,8 +46,12 @@ type BuildOptions struct {
 	Render Renderer
 	// Limits bound the revision's objects, bytes and estimated memory, checked
 	// while it is read: a commit over one is rejected with a *BuildError that
-	// unwraps to a *LimitError. Zero: no bound.
+	// unwraps to a *LimitError. Zero: no bound. What charts render counts too.
 	Limits Limits
+	// Helm configures rendering the charts of the commit's HelmReleases (see
+	// package helm); the zero value renders them with no values from the
+	// cluster (a valuesFrom entry that is not optional then rejects the commit).
+	Helm helm.Options
 }
 
 // Default fills in defaults.
@@ -105,6 +111,7 @@ func BuildContext(ctx context.Context, commit string, files []File, opts BuildOp
 	units := b.plan()
 	b.load(units)
 	units = b.dropBases(units)
+	units = append(units, b.renderCharts(units)...)
 	scope := Scope(ChainScope{opts.Scope, crdScope(crdsOf(units)), BuiltinScope{}})
 	b.revalidate(units, scope)
 	if b.budget.over() {
@@ -173,6 +180,11 @@ type decodedObject struct {
 	origin bool        // a kustomization took it from path and may have changed it
 	item   bool        // src's span is its item of a List document (a one-item sequence)
 	edits  *editChain  // the patches, images and replicas entries applied to it
+	// locator, release and namespace are a chart's object's: where its fields
+	// are set, its HelmRelease, and the namespace it goes to if it names none.
+	locator   *helm.Locator
+	release   string
+	namespace string
 }
 
 func (b *builder) problem(file string, line int, format string, args ...any) {
@@ -227,16 +239,17 @@ func (b *builder) add(u *unit, d decodedObject, scope Scope) *Object {
 		b.objectProblem(u, d.path, d.line, "%s is cluster-scoped but declares namespace %q", kind, namespace)
 		return nil
 	}
-	defaulted := namespaced && namespace == ""
-	if defaulted {
-		namespace = b.opts.DefaultNamespace
+	defaulted := namespaced && namespace == "" && d.namespace == ""
+	if namespaced && namespace == "" {
+		namespace = cmp.Or(d.namespace, b.opts.DefaultNamespace)
 		meta["namespace"] = namespace
 	}
 	key := Key{Group: gv.Group, Kind: kind, Namespace: namespace, Name: name}
 	normalize(key, d.obj)
 	o := &Object{Key: key, APIVersion: apiVersion, Object: b.compact.object(d.obj), Path: d.path, Line: d.line, src: d.src,
 		docStart: uint32(d.span[0]), docEnd: uint32(d.span[1]),
-		edits: d.edits, namespaced: namespaced, defaulted: defaulted, origin: d.origin, listItem: d.item}
+		edits: d.edits, namespaced: namespaced, defaulted: defaulted, origin: d.origin, listItem: d.item,
+		locator: d.locator, Release: d.release}
 	if !b.put(u, o) {
 		return nil
 	}

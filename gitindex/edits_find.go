@@ -20,8 +20,14 @@ import (
 // kustomization for an inline patch) or that entry's. The last one kustomize
 // applied wins (an overlay's after its base's). When none sets the field, it is
 // the document's line, as LineOf's. It parses the documents again, so it
-// belongs on the denial path, not the hot path.
+// belongs on the denial path, not the hot path. For an object a chart rendered
+// it is the template line that writes the field or, when that line takes it from
+// .Values, the values entry that set it (see helm.Locator.SourceOf).
 func (o *Object) SourceOf(path string) (file string, line int) {
+	if o.locator != nil { // a chart's object: its template's line, or the values'
+		segs := yamlline.SplitPath(path)
+		return o.locator.SourceOf(fieldNames(segs), yamlline.ValueAt(o.Object, segs))
+	}
 	doc := o.document()
 	line, settled := o.lineIn(doc, path)
 	if settled || o.edits == nil {

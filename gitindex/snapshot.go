@@ -7,6 +7,8 @@ import (
 	"sort"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/gitgate-dev/gitgate/gitindex/helm"
 )
 
 // Key identifies an object independently of its apiVersion: git may declare a
@@ -51,14 +53,21 @@ type Object struct {
 	// file being built and Line 1.
 	Path string
 	Line int
+	// Release is the HelmRelease (namespace/name) whose chart rendered the
+	// object, "" for any other. Path and Line are then its template's (or its
+	// HelmRelease's, for a template the commit does not hold as a file), and
+	// SourceOf finds the template or values line of a field. Flux's
+	// helm-controller applies such objects, never gitgate's applier.
+	Release string
 
-	src              *sourceText // its file's text, for LineOf (nil: not kept)
-	docStart, docEnd uint32      // its document in src
-	edits            *editChain  // for SourceOf: what the kustomizations that rendered it set (nil: none)
-	namespaced       bool        // the scope Build saw for its kind
-	defaulted        bool        // its namespace is BuildOptions.DefaultNamespace, not git's
-	origin           bool        // rendered by kustomize from the document at Line
-	listItem         bool        // an item of a List: its text is a one-item sequence
+	src              *sourceText   // its file's text, for LineOf (nil: not kept)
+	docStart, docEnd uint32        // its document in src
+	edits            *editChain    // for SourceOf: what the kustomizations that rendered it set (nil: none)
+	namespaced       bool          // the scope Build saw for its kind
+	defaulted        bool          // its namespace is BuildOptions.DefaultNamespace, not git's
+	origin           bool          // rendered by kustomize from the document at Line
+	listItem         bool          // an item of a List: its text is a one-item sequence
+	locator          *helm.Locator // a chart's object's field finder (nil: none)
 }
 
 // Source renders the object's location as path:line.

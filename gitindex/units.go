@@ -43,6 +43,7 @@ func (u *unit) problem(line int, format string, args ...any) {
 // plan reads the settings and policies and lists the units in path order.
 func (b *builder) plan() []*unit {
 	var roots map[string]bool
+	charts := b.tree.chartDirs()
 	var units []*unit
 	if b.opts.Render != nil {
 		units = b.planRenderings() // only what the Renderer names is applied
@@ -64,7 +65,7 @@ func (b *builder) plan() []*unit {
 		case b.opts.Render != nil:
 		case roots[f.Path]:
 			units = append(units, &unit{path: f.Path, kustomize: true})
-		case isManifest(f.Path) && b.inPaths(f.Path) && !underAny(f.Path, roots):
+		case isManifest(f.Path) && b.inPaths(f.Path) && !underAny(f.Path, roots) && !underAnyDir(f.Path, charts):
 			units = append(units, &unit{path: f.Path, hash: f.Hash, file: f})
 		}
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/gitindex/flux"
+	"github.com/gitgate-dev/gitgate/gitindex/helm"
 	"github.com/gitgate-dev/gitgate/policy"
 	"github.com/gitgate-dev/gitgate/webhook"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
@@ -244,7 +245,8 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Han
 		return nil, err
 	}
 	build := gitindex.BuildOptions{Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace,
-		Scope: mapperScope{mgr.GetRESTMapper()}, Limits: limits, Render: render}
+		Scope: mapperScope{mgr.GetRESTMapper()}, Limits: limits, Render: render,
+		Helm: helm.Options{Values: helm.ClusterValues{Reader: mgr.GetAPIReader()}, Charts: &helm.HTTPCharts{}}}
 	newRevision := make(chan struct{}, 1)
 	records := &auditRecorder{log: auditLog}
 	poller := gitindex.NewPoller(src, build, f.interval, func(ctx context.Context, s *gitindex.Snapshot) error {

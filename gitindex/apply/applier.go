@@ -141,10 +141,14 @@ func isCRD(k gitindex.Key) bool {
 }
 
 // applyStages applies the snapshot stage by stage, waiting for the CRDs that
-// applied to be established and served before anything else.
+// applied to be established and served before anything else. What charts
+// rendered is left to Flux's helm-controller.
 func (r *run) applyStages(ctx context.Context) {
 	var stages [numStages][]*gitindex.Object
 	for _, o := range r.snap.Objects() {
+		if o.Release != "" { // a chart's: helm-controller applies it, as a Helm release
+			continue
+		}
 		s := stageOf(o.Key)
 		stages[s] = append(stages[s], o)
 	}

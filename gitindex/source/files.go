@@ -52,7 +52,9 @@ const maxFileSize = 16 << 20
 // policies under dirs ("." or none for all), the root .gitgate.yaml and
 // .sourceignore, and, when a kustomization lies under dirs, every .yaml, .yml and
 // .json file of the commit plus every file below a directory holding a
-// kustomization (kustomize may reference ../ bases and generator files). Files the
+// kustomization (kustomize may reference ../ bases and generator files). Every
+// file below a directory holding a Chart.yaml (a Helm chart a HelmRelease may
+// name) is read too, and so is every .yaml file (its valuesFiles). Files the
 // root .sourceignore matches, symbolic links and submodules are left out. Each
 // File carries its blob hash, which lets Build reuse unchanged files.
 func CommitFiles(c *object.Commit, dirs ...string) ([]File, error) {
@@ -120,6 +122,7 @@ type selector struct {
 	dirs   []string
 	ignore *Ignorer
 	kdirs  []string // directories holding a kustomization, when one lies under dirs
+	cdirs  []string // directories holding a Helm chart (a Chart.yaml)
 }
 
 func newSelector(entries []*object.File, dirs []string) (*selector, error) {
@@ -140,6 +143,9 @@ func newSelector(entries []*object.File, dirs []string) (*selector, error) {
 			kdirs = append(kdirs, path.Dir(f.Name))
 			underDirs = underDirs || s.inDirs(f.Name)
 		}
+		if path.Base(f.Name) == ChartFile && !s.ignore.Ignored(f.Name) {
+			s.cdirs = append(s.cdirs, path.Dir(f.Name))
+		}
 	}
 	if underDirs {
 		s.kdirs = kdirs
@@ -159,21 +165,29 @@ func (s *selector) wants(name string) (want, required bool) {
 	}
 	ext := strings.ToLower(path.Ext(name))
 	data := ext == ".yaml" || ext == ".yml" || ext == ".json"
-	if (data || ext == ".rego") && s.inDirs(name) {
+	if (data || ext == ".rego") && s.inDirs(name) && !underAnyDir(name, s.cdirs) {
 		return true, true
 	}
-	if len(s.kdirs) == 0 {
+	if len(s.kdirs) == 0 && len(s.cdirs) == 0 {
 		return false, false
 	}
 	if data {
 		return true, false
 	}
-	for _, d := range s.kdirs {
-		if UnderDir(name, d) {
-			return true, false
-		}
+	if underAnyDir(name, s.kdirs) || underAnyDir(name, s.cdirs) {
+		return true, false
 	}
 	return false, false
+}
+
+// underAnyDir reports whether name lies below one of dirs.
+func underAnyDir(name string, dirs []string) bool {
+	for _, d := range dirs {
+		if UnderDir(name, d) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *selector) inDirs(name string) bool {
@@ -200,3 +214,6 @@ func UnderDir(p, dir string) bool {
 	dir = strings.Trim(path.Clean(dir), "/")
 	return dir == "." || dir == "" || p == dir || strings.HasPrefix(p, dir+"/")
 }
+
+// ChartFile names the file that makes a folder a Helm chart.
+const ChartFile = "Chart.yaml"
