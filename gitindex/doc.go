@@ -1,7 +1,10 @@
 // Package gitindex turns one commit of a git repository into an immutable Snapshot:
 // every Kubernetes object the manifests declare, keyed by GroupKind, namespace and
 // name, with the file and line it came from; the Rego policy modules; and the
-// repository's .gitgate.yaml configuration.
+// repository's .gitgate.yaml configuration. Snapshot.Owners says who owns which
+// fields of declared objects (an Ownership): derived from the owning objects git
+// declares (HPA, KEDA, Flagger, Argo Rollouts, cert-manager's annotations) and
+// from .gitgate.yaml's owners and presets.
 //
 // A Source owns the go-git repository, an in-memory clone that is shallow at
 // first and then fetched incrementally, and is used from one goroutine only, the
