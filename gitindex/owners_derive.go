@@ -19,22 +19,23 @@ const replicasPath = "spec.replicas"
 func (s *Snapshot) deriveOwners() {
 	s.owners = map[Key][]Ownership{}
 	s.creators = map[string][]string{}
-	keys := make([]Key, 0, len(s.objects))
-	for k := range s.objects {
-		keys = append(keys, k)
+	var owning []*Object // sorted, so that the first of two owning objects wins
+	for k, o := range s.objects {
+		if _, ok := caBundlePaths[k.GroupKind()]; ok || ownsReplicas[k.GroupKind()] {
+			owning = append(owning, o)
+		}
 	}
-	slices.SortFunc(keys, func(a, b Key) int { return strings.Compare(a.String(), b.String()) })
-	for _, k := range keys {
-		o := s.objects[k]
+	slices.SortFunc(owning, func(a, b *Object) int { return strings.Compare(a.Key.String(), b.Key.String()) })
+	for _, o := range owning {
 		if target, own, ok := s.scalingOwnership(o); ok {
 			s.addOwnership(target, own)
 		}
-		if path, ok := caBundlePaths[k.GroupKind()]; ok && injectsCA(o.Object) {
-			s.addOwnership(k, s.presetOwnership(PresetCertManager, o, path))
+		if path, ok := caBundlePaths[o.GroupKind()]; ok && injectsCA(o.Object) {
+			s.addOwnership(o.Key, s.presetOwnership(PresetCertManager, o, path))
 		}
 	}
 	for i, oc := range s.Config.Owners {
-		for _, k := range keys {
+		for k := range s.objects {
 			if oc.matches(k) {
 				s.addOwnership(k, Ownership{By: fmt.Sprintf("%s owners[%d]", ConfigFile, i), Source: ConfigFile,
 					Who: oc.Identity, Identities: []string{oc.Identity}, Paths: oc.Paths})
@@ -42,6 +43,9 @@ func (s *Snapshot) deriveOwners() {
 		}
 	}
 }
+
+// ownsReplicas are the kinds whose objects give their target's spec.replicas away.
+var ownsReplicas = map[schema.GroupKind]bool{hpaKind: true, scaledObjectKind: true, canaryKind: true, rolloutKind: true}
 
 // addOwnership records own on a declared target. Two owning objects of one
 // preset on one target (two HPAs) make one ownership: the first by key, within
