@@ -196,7 +196,7 @@ webhooks:
 // the applier and the drift scan are what keep a declared one as git says: the
 // caBundle cert-manager's CA injector writes into it (and into a CRD's conversion
 // webhook) survives every apply and is not drift, while a human's change to the
-// rest is reverted.
+// rest is reverted; once .gitgate.yaml turns the preset off, the applier removes it.
 func TestApplierKeepsInjectedCABundle(t *testing.T) {
 	ns := uniqueName("ca-apply")
 	group := ns + ".e2e.gitgate.dev"
@@ -254,4 +254,19 @@ func TestApplierKeepsInjectedCABundle(t *testing.T) {
 		live, _ := kubectl(t, cp.Admin, "get", vwc, "-o", "yaml", "--show-managed-fields")
 		t.Errorf("gitgate drift counts the injected caBundles (err %v):\n%s\nlive:\n%s", err, out, live)
 	}
+
+	// With the preset turned off in .gitgate.yaml, git is the caBundle's only
+	// source again: the applier removes what the injector wrote.
+	if err := r.WriteFile(".gitgate.yaml", "presets:\n  certManager: []\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Commit("no CA injection"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() string {
+		if got := mustKubectl(t, cp.Admin, "get", vwc, "-o", "jsonpath={.webhooks[0].clientConfig.caBundle}"); got != "" {
+			return "the applier keeps the caBundle of " + vwc + " although no preset owns it"
+		}
+		return ""
+	})
 }
