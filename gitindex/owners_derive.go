@@ -89,13 +89,18 @@ func (s *Snapshot) scalingOwnership(o *Object) (Key, Ownership, bool) {
 		if idle, set := integer(spec["idleReplicaCount"]); set {
 			own.Min = min(own.Min, idle)
 		}
+		if ok {
+			s.mayCreate(o.Namespace, own.Identities, "keda-hpa-"+o.Name) // the HPA KEDA runs the target with
+		}
 		return target, own, ok
 	case canaryKind:
 		target, ok := targetOf(o, spec["targetRef"], "", "")
 		own := s.presetOwnership(PresetFlagger, o, replicasPath)
 		if ok {
-			for _, copyName := range []string{target.Name + "-primary", target.Name + "-canary"} {
-				s.creators[target.Namespace+"/"+copyName] = unionOf(s.creators[target.Namespace+"/"+copyName], own.Identities)
+			s.mayCreate(o.Namespace, own.Identities, target.Name+"-primary", target.Name+"-canary")
+			if hpa, _ := spec["autoscalerRef"].(map[string]any); hpa != nil {
+				name, _ := hpa["name"].(string)
+				s.mayCreate(o.Namespace, own.Identities, name+"-primary")
 			}
 		}
 		return target, own, ok
@@ -104,6 +109,14 @@ func (s *Snapshot) scalingOwnership(o *Object) (Key, Ownership, bool) {
 		return target, s.presetOwnership(PresetArgoRollouts, o, replicasPath), ok
 	}
 	return Key{}, Ownership{}, false
+}
+
+// mayCreate lets identities create the named objects in namespace although git
+// does not declare them (an owner's copies beside its target).
+func (s *Snapshot) mayCreate(namespace string, identities []string, names ...string) {
+	for _, n := range names {
+		s.creators[namespace+"/"+n] = unionOf(s.creators[namespace+"/"+n], identities)
+	}
 }
 
 // targetOf reads a reference {apiVersion, kind, name} to an object in o's

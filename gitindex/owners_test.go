@@ -27,7 +27,7 @@ spec: {replicas: 2}
 apiVersion: flagger.app/v1beta1
 kind: Canary
 metadata: {name: front, namespace: shop}
-spec: {targetRef: {apiVersion: apps/v1, kind: Deployment, name: front}}
+spec: {targetRef: {apiVersion: apps/v1, kind: Deployment, name: front}, autoscalerRef: {apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, name: front-hpa}}
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -130,7 +130,7 @@ func TestOwnersDerived(t *testing.T) {
 	}
 }
 
-func TestFlaggerMayCreateCopies(t *testing.T) {
+func TestOwnersMayCreateCopies(t *testing.T) {
 	snap, err := Build("c0ffee", []File{{Path: "k8s/all.yaml", Data: []byte(ownersRepo)}}, BuildOptions{Paths: []string{"k8s"}})
 	if err != nil {
 		t.Fatal(err)
@@ -144,6 +144,9 @@ func TestFlaggerMayCreateCopies(t *testing.T) {
 	}{
 		{name: "the primary copy", user: flagger, key: Key{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "front-primary"}, want: true},
 		{name: "the canary Service", user: flagger, key: Key{Kind: "Service", Namespace: "shop", Name: "front-canary"}, want: true},
+		{name: "the autoscaler's primary copy", user: flagger, key: Key{Group: "autoscaling", Kind: "HorizontalPodAutoscaler", Namespace: "shop", Name: "front-hpa-primary"}, want: true},
+		{name: "KEDA's own HPA", user: "system:serviceaccount:keda:keda-operator", key: Key{Group: "autoscaling", Kind: "HorizontalPodAutoscaler", Namespace: "shop", Name: "keda-hpa-queue"}, want: true},
+		{name: "KEDA's HPA is not Flagger's", user: flagger, key: Key{Group: "autoscaling", Kind: "HorizontalPodAutoscaler", Namespace: "shop", Name: "keda-hpa-queue"}},
 		{name: "another name", user: flagger, key: Key{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "front-other"}},
 		{name: "another namespace", user: flagger, key: Key{Group: "apps", Kind: "Deployment", Namespace: "dev", Name: "front-primary"}},
 		{name: "a human", user: "alice", key: Key{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "front-primary"}},
