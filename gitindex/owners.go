@@ -69,17 +69,6 @@ func (o Ownership) Range() string {
 // objects), in a stable order.
 func (s *Snapshot) Owners(k Key) []Ownership { return s.owners[k] }
 
-// OwnersOf returns the ownerships of k that cover path.
-func (s *Snapshot) OwnersOf(k Key, path string) []Ownership {
-	var out []Ownership
-	for _, o := range s.owners[k] {
-		if o.Owns(path) {
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
 // MayCreate reports whether username may create the object k although git does
 // not declare it: a copy an owner manages beside its declared target (Flagger's
 // <target>-primary and <target>-canary).
