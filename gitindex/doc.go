@@ -1,7 +1,10 @@
 // Package gitindex turns one commit of a git repository into an immutable Snapshot:
 // every Kubernetes object the manifests declare, keyed by GroupKind, namespace and
 // name, with the file and line it came from; the Rego policy modules; and the
-// repository's .gitgate.yaml configuration.
+// repository's .gitgate.yaml configuration. Snapshot.Owners says who owns which
+// fields of declared objects (an Ownership): derived from the owning objects git
+// declares (HPA, KEDA, Flagger, Argo Rollouts, cert-manager's annotations) and
+// from .gitgate.yaml's owners and presets.
 //
 // The Poller fetches commits with a source.Source (package gitindex/source: the
 // git transport, credentials, commit signatures, push webhooks) and builds each

@@ -102,7 +102,8 @@ type Snapshot struct {
 	crdKinds   map[schema.GroupResource]string // → kind, from the commit's CRDs: exact
 	units      map[string]*unitRecord          // by manifest or kustomization path, for the next Build
 	held       map[string]int                  // namespace → declared objects in it (derive)
-	autoscaled map[Key]Autoscaling             // declared HPA targets (derive)
+	owners     map[Key][]Ownership             // who owns which paths of declared objects (derive)
+	creators   map[string][]string             // namespace/name → who may create it undeclared (derive)
 }
 
 // KindFor returns the kind of an API resource as a CustomResourceDefinition of the

@@ -36,14 +36,11 @@ const (
 	roleCollectGarbage role = 1 << iota
 	// roleTearDownNamespaces deletes declared objects inside a terminating namespace.
 	roleTearDownNamespaces
-	// roleAutoscale moves spec.replicas of a git-declared HPA's declared target
-	// within git's minReplicas..maxReplicas.
-	roleAutoscale
 	// roleExpireJobs deletes a finished declared Job whose git declares
 	// spec.ttlSecondsAfterFinished.
 	roleExpireJobs
 
-	roleEvery = roleCollectGarbage | roleTearDownNamespaces | roleAutoscale | roleExpireJobs
+	roleEvery = roleCollectGarbage | roleTearDownNamespaces | roleExpireJobs
 )
 
 // Exact identities of the cluster's own controllers.
@@ -88,7 +85,6 @@ var kcmServiceAccounts = []string{
 var kcmRoles = map[string]role{
 	"generic-garbage-collector":     roleCollectGarbage,
 	"namespace-controller":          roleTearDownNamespaces,
-	"horizontal-pod-autoscaler":     roleAutoscale,
 	"ttl-after-finished-controller": roleExpireJobs,
 }
 

@@ -131,16 +131,21 @@ func (h *Handler) merges(in *input) bool { return h.opts.Merge || in.actor == ac
 
 // violations keeps the changes that are neither toward git nor allowed
 // undeclared: in merge mode, and for controllers, a path git does not declare
-// may change, except ownerReferences and finalizers (judgeIdentity) and a
-// spec.replicas an HPA in git owns (judgeReplicas).
+// may change, except ownerReferences and finalizers (judgeIdentity). A path an
+// owner owns moves only by that owner (judgeOwned), and an owner changes
+// nothing else.
 func (h *Handler) violations(f *findings, snap *gitindex.Snapshot, in *input, changes []drift.Change) {
 	merge := h.merges(in)
-	scaled, autoscaled := snap.Autoscaled(in.key)
+	owners := snap.Owners(in.key)
+	onlyOwned := ownerOnly(in, owners)
 	for _, c := range changes {
+		owning := ownersAt(owners, c.Path)
 		switch {
 		case merge && identityPath(c.Path) || unchanged(c):
-		case autoscaled && c.Path == "spec.replicas":
-			judgeReplicas(f, in, c, scaled)
+		case len(owning) > 0:
+			judgeOwned(f, in, c, owning)
+		case onlyOwned != "":
+			f.add(c, onlyOwned)
 		case c.TowardGit() || (!c.Declared && merge):
 		default:
 			f.add(c, "")
@@ -189,10 +194,12 @@ func scaleChange(in *input, desired *gitindex.Object) drift.Change {
 }
 
 // undeclaredCreate is rule 4: a non-controller creates an object git does not
-// declare, of a kind git manages, in a namespace git governs.
+// declare, of a kind git manages, in a namespace git governs (other than a copy
+// an owner manages beside its target, gitindex.Snapshot.MayCreate).
 func (h *Handler) undeclaredCreate(snap *gitindex.Snapshot, in *input) bool {
 	return in.operation() == admissionv1.Create && in.sub == subNone && in.actor == actorHuman && !h.opts.AllowUnknown &&
-		in.key.Namespace != "" && snap.Governs(in.key.Namespace) && snap.ManagesKind(in.key.GroupKind())
+		in.key.Namespace != "" && snap.Governs(in.key.Namespace) && snap.ManagesKind(in.key.GroupKind()) &&
+		!snap.MayCreate(in.req.UserInfo.Username, in.key)
 }
 
 // finalDecision applies the mode to what is left after exceptions.

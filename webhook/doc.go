@@ -16,8 +16,11 @@
 //     object only as its role allows: the garbage collector when git declares
 //     every owner, the namespace controller inside a terminating namespace, the
 //     TTL controller a finished Job whose TTL git declares;
-//   - a declared HPA owns its declared target's spec.replicas within git's
-//     min..max: only the HPA controller moves it, humans never;
+//   - field owners (gitindex.Ownership: a declared HPA, KEDA ScaledObject,
+//     Flagger Canary or Argo Rollouts Rollout over its declared target's
+//     spec.replicas, cert-manager's CA injector over annotated caBundles, and
+//     .gitgate.yaml's owners): only an owning identity moves an owned path,
+//     within its range, and an owner that is no controller changes nothing else;
 //   - ownerReferences and finalizers are judged in every mode, for controllers
 //     too (the cluster's own finalizers excepted); a Namespace that holds
 //     declared objects may not be deleted unless it is already terminating;

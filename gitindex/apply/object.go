@@ -3,7 +3,6 @@ package apply
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -27,13 +26,14 @@ func (r *run) applyObject(ctx context.Context, o *gitindex.Object) ObjectResult 
 	if err != nil {
 		return failed(res, "get", o.Key, err)
 	}
-	if a, ok := r.snap.Autoscaled(o.Key); ok {
-		autoscaledReplicas(desired.Object, live, a)
-	}
+	pinned := leaveOwned(desired, live, r.snap.Owners(o.Key), r.a.opts.FieldManager)
 	res.Action, res.Diff = r.plan(o, live, gitHash)
 	if res.Action == ActionConfigured {
 		if err := r.a.heal(ctx, live, res.Diff); err != nil {
 			return failed(res, "heal", o.Key, err)
+		}
+		if pinned && len(removable(res.Diff)) > 0 { // healing moved the resourceVersion on
+			desired.SetResourceVersion("")
 		}
 	}
 	if res.Action == ActionCreated || res.Action == ActionConfigured {
@@ -60,9 +60,7 @@ func (r *run) plan(o *gitindex.Object, live *unstructured.Unstructured, gitHash 
 	}
 	d := withManagedLabel(r.a.opts.Comparer.DesiredOf(o))
 	changes := r.a.opts.Comparer.Against(liveObj, d, r.a.entitled()...)
-	if a, ok := r.snap.Autoscaled(o.Key); ok { // an HPA in git owns the replicas within its range
-		changes = slices.DeleteFunc(changes, func(c drift.Change) bool { return c.Path == "spec.replicas" && a.AllowsValue(c.New) })
-	}
+	changes = drift.Unowned(changes, r.snap.Owners(o.Key)) // an owner's fields are not the applier's to revert
 	dry := r.a.opts.DryRun
 	switch {
 	case live != nil && isCreateOnly(o):
@@ -94,26 +92,6 @@ func breakGlassActive(live map[string]any, now time.Time, window time.Duration) 
 	}
 	until, err := time.Parse(time.RFC3339, annotation(live, vocab.BreakGlassUntilAnnotation))
 	return err == nil && now.Before(until) && until.Sub(now) <= min(window, MaxBreakGlass)
-}
-
-// autoscaledReplicas leaves spec.replicas to the HPA git declares for the object:
-// desired keeps the live value while it lies within git's minReplicas..maxReplicas
-// (so the applier neither fights the HPA controller nor counts its work as drift),
-// else takes git's value brought into that range.
-func autoscaledReplicas(desired map[string]any, live *unstructured.Unstructured, a gitindex.Autoscaling) {
-	spec, ok := desired["spec"].(map[string]any)
-	if !ok {
-		return
-	}
-	if live != nil {
-		if n, found, err := unstructured.NestedInt64(live.Object, "spec", "replicas"); err == nil && found && a.Allows(n) {
-			spec["replicas"] = n
-			return
-		}
-	}
-	if n, ok := spec["replicas"].(int64); ok {
-		spec["replicas"] = min(max(n, a.Min), a.Max)
-	}
 }
 
 func isCreateOnly(o *gitindex.Object) bool {

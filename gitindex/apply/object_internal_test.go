@@ -4,9 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
-	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 )
 
@@ -33,33 +30,5 @@ func TestBreakGlassActive(t *testing.T) {
 		if got := breakGlassActive(tt.obj, now, tt.window); got != tt.want {
 			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
 		}
-	}
-}
-
-func TestAutoscaledReplicas(t *testing.T) {
-	a := gitindex.Autoscaling{Min: 2, Max: 5}
-	live := func(r int64) *unstructured.Unstructured {
-		return &unstructured.Unstructured{Object: map[string]any{"spec": map[string]any{"replicas": r}}}
-	}
-	for _, tt := range []struct {
-		name string
-		git  int64
-		live *unstructured.Unstructured
-		want int64
-	}{
-		{name: "the HPA's value within the range stays", git: 1, live: live(4), want: 4},
-		{name: "at max", git: 3, live: live(5), want: 5},
-		{name: "above max: git's value", git: 3, live: live(9), want: 3},
-		{name: "below min: git's value brought into range", git: 1, live: live(0), want: 2},
-		{name: "created: git's value brought into range", git: 1, want: 2},
-		{name: "created: git's value within range", git: 3, want: 3},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			desired := map[string]any{"spec": map[string]any{"replicas": tt.git}}
-			autoscaledReplicas(desired, tt.live, a)
-			if got := desired["spec"].(map[string]any)["replicas"]; got != tt.want {
-				t.Errorf("replicas = %v, want %d", got, tt.want)
-			}
-		})
 	}
 }

@@ -196,3 +196,11 @@ func defaultCRD(obj map[string]any) {
 		set(names, "listKind", kind+"List")
 	}
 }
+
+// defaultWebhookRules: a webhook rule's scope defaults to "*" (admissionregistration
+// v1 SetDefaults_Rule); rules are an atomic list, compared whole.
+func defaultWebhookRules(obj map[string]any) {
+	each(obj, "webhooks", func(w map[string]any) {
+		each(w, "rules", func(r map[string]any) { set(r, "scope", "*") })
+	})
+}

@@ -3,7 +3,6 @@ package scan
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sort"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -85,9 +84,8 @@ func (s *Scanner) compare(snap *gitindex.Snapshot, gvk schema.GroupVersionKind, 
 		entitled = DefaultEntitled
 	}
 	f.Changes = s.Comparer.Against(obj, s.Comparer.DesiredOf(o), entitled...)
-	if a, ok := snap.Autoscaled(o.Key); ok {
-		f.Changes = slices.DeleteFunc(f.Changes, func(c drift.Change) bool { return c.Path == "spec.replicas" && a.AllowsValue(c.New) })
-	}
+	// An owner's fields (gitindex.Ownership) are not drift.
+	f.Changes = drift.Unowned(f.Changes, snap.Owners(o.Key))
 	if len(f.Changes) > 0 { // the drifted field's line, not the object's
 		file, line := o.SourceOf(drift.DetailPath(f.Changes[0]))
 		f.Source = fmt.Sprintf("%s:%d", file, line)
