@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -90,7 +91,11 @@ func (l *Loop) Once(ctx context.Context, now time.Time) {
 	}
 	for _, key := range l.Kustomizations {
 		applied, err := l.lastApplied(ctx, key)
-		if err != nil {
+		switch {
+		case apierrors.IsNotFound(err):
+			// Counted as skew; not an error until Flux has created it.
+			l.Log.V(1).Info("flux kustomization not found", "kustomization", key.String())
+		case err != nil:
 			l.Log.Error(err, "read flux kustomization", "kustomization", key.String())
 		}
 		l.Metrics.set(key.String(), AppliedCommit(applied), commit, l.skewFor(key, AppliedCommit(applied) == commit, now))
