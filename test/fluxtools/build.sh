@@ -3,7 +3,7 @@
 # $BIN_DIR (default: test/bin, git-ignored) for the Flux e2e tests. Like
 # test/tools/build.sh, the binary is cached outside the checkout, keyed by this
 # module's go.mod and go.sum, so fresh clones (CI) reuse an earlier build and a
-# version bump rebuilds. The first build takes a few minutes on 2 cores (see
+# version bump rebuilds. The first build is about 11 minutes of CPU time (see
 # README.md, "gitgate with Flux").
 set -euo pipefail
 
@@ -18,7 +18,7 @@ if [[ -x "$bin_dir/$tool" && "$(cat "$bin_dir/.flux-key" 2>/dev/null)" == "$key"
 	exit 0
 fi
 if [[ ! -x "$cache_dir/$tool" ]]; then
-	echo "building Flux $tool into $cache_dir (first time: a few minutes)" >&2
+	echo "building Flux $tool into $cache_dir (first time: ~11 min of CPU time)" >&2
 	mkdir -p "$cache_dir.tmp"
 	cd "$here"
 	go build -trimpath -ldflags "-s -w" -o "$cache_dir.tmp/$tool" github.com/fluxcd/kustomize-controller
