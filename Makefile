@@ -11,9 +11,11 @@ build:
 	$(GO) build -o bin/gitgate ./cmd/gitgate
 
 # The pinned test control plane (etcd, kube-apiserver, kube-controller-manager,
-# kubectl), built from Go modules by test/tools; cached in ~/.cache/gitgate.
+# kubectl), built from Go modules by test/tools, and Flux's kustomize-controller,
+# built by test/fluxtools; both cached in ~/.cache/gitgate.
 tools:
 	test/tools/build.sh
+	test/fluxtools/build.sh
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }

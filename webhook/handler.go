@@ -26,6 +26,8 @@ import (
 type Revision struct {
 	Snapshot *gitindex.Snapshot
 	Policy   *policy.Engine
+
+	tenants fluxTenants // derived by Store from the Flux Kustomizations in Snapshot
 }
 
 // Handler decides admission requests against the current Revision.
@@ -53,10 +55,12 @@ func NewHandler(opts Options) (*Handler, error) {
 }
 
 // Store publishes a new revision in one atomic swap, after computing the desired
-// state of each object it declares (off the request path).
+// state of each object it declares and the sync identities its Flux
+// Kustomizations derive (off the request path).
 func (h *Handler) Store(r *Revision) {
 	if r != nil && r.Snapshot != nil {
 		h.cmp.Prepare(r.Snapshot.Objects())
+		r.tenants = deriveFluxTenants(r.Snapshot)
 	}
 	h.rev.Store(r)
 }
@@ -122,6 +126,11 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admis
 		return allowed("sync identity")
 	}
 	rev := h.rev.Load()
+	if rev != nil && who == actorHuman {
+		if ks, ok := rev.tenants.scope(req); ok {
+			return allowed("sync identity of Flux Kustomization " + ks)
+		}
+	}
 	if rev != nil && h.ungoverned(rev, req, who) {
 		return allowed("not declared in git")
 	}

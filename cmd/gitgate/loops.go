@@ -25,9 +25,9 @@ import (
 	"github.com/gitgate-dev/gitgate/webhook/scan"
 )
 
-// backgroundLoops builds the optional runnables: the applier, the drift scan and
-// the certificate rotator. The rotator's first pass runs now, before the webhook
-// server starts and reads its certificate.
+// backgroundLoops builds the optional runnables: the applier, the drift scan, the
+// certificate rotator and the Flux skew. The rotator's first pass runs now, before
+// the webhook server starts and reads its certificate.
 func backgroundLoops(ctx context.Context, mgr manager.Manager, f *serveFlags, h *webhook.Handler, newRevision <-chan struct{}, auditLog *audit.Log) ([]manager.Runnable, error) {
 	c, err := client.New(mgr.GetConfig(), client.Options{Scheme: mgr.GetScheme()})
 	if err != nil {
@@ -111,6 +111,13 @@ func backgroundLoops(ctx context.Context, mgr manager.Manager, f *serveFlags, h 
 		}
 		out = append(out, &guard.MutatingLoop{Reader: c, Declared: declaredResources(mgr, h), Interval: f.exposureInterval,
 			Log: ctrl.Log.WithName("mutating"), Governed: m})
+	}
+	skew, err := f.flux.skewLoop(c, h)
+	if err != nil {
+		return nil, err
+	}
+	if skew != nil {
+		out = append(out, skew)
 	}
 	return out, nil
 }

@@ -55,6 +55,7 @@ type serveFlags struct {
 	certCheckInterval            time.Duration
 	limits                       limitFlags
 	listen                       listenerFlags
+	flux                         fluxFlags
 }
 
 func newServeCommand() *cobra.Command {
@@ -98,6 +99,7 @@ func newServeCommand() *cobra.Command {
 	fs.StringVar(&f.certSecret, "cert-secret", "gitgate-system/gitgate-tls", "namespace/name of the Secret holding the CA and serving certificate (with --rotate-certs)")
 	fs.StringVar(&f.webhookConfig, "webhook-config", "gitgate", "name of the ValidatingWebhookConfiguration whose caBundle gitgate keeps current (with --rotate-certs)")
 	addLimitFlags(fs, &f.limits)
+	f.flux.bind(fs)
 	fs.StringSliceVar(&f.certDNSNames, "cert-dns-name", []string{"gitgate.gitgate-system.svc", "gitgate.gitgate-system.svc.cluster.local"}, "DNS names of the serving certificate (with --rotate-certs)")
 	return cmd
 }

@@ -46,6 +46,7 @@ func run(m *testing.M) (int, error) {
 		return 1, err
 	}
 	defer cp.Stop()
+	defer stopFlux() // Flux's kustomize-controller, if a Flux test started it
 	if repo, err = cluster.NewRepo(filepath.Join("testdata", "repo"), filepath.Join(dir, "repo")); err != nil {
 		return 1, err
 	}
