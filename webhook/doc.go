@@ -2,9 +2,11 @@
 // a decision against the current git revision and answers with a message a human
 // can act on.
 //
-// The request path does no I/O: the revision (snapshot + compiled policy) is read
-// from one atomic pointer, the comparison is webhook/drift, Rego is evaluated only
-// when there is drift to except, and audit records are queued without blocking.
+// The request path does no I/O: the revision (snapshot, compiled policy and
+// comparison; see package revision) is read from one atomic pointer, the
+// comparison is webhook/drift, Rego is evaluated only when there is drift to
+// except, and audit records are queued without blocking. Decide is the same
+// decision without serving (no audit, metrics or events): `gitgate check`.
 //
 // Decision semantics (README.md, "What gitgate decides"):
 //   - the sync identity (exact username) is always allowed;

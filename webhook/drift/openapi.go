@@ -32,7 +32,7 @@ func NewOpenAPISchemas(root openapi3.Root) *OpenAPISchemas { return &OpenAPISche
 // as a set that never changes. Kinds whose GroupVersion is not served (yet) are
 // left out; they are asked for again on the next call.
 func (o *OpenAPISchemas) Resolve(gvks []schema.GroupVersionKind) SchemaSet {
-	o.Prefetch(gvks)
+	o.prefetch(gvks)
 	set := SchemaSet{}
 	for _, gvk := range gvks {
 		if v, ok := o.cache.Load(gvk); ok {
@@ -42,9 +42,9 @@ func (o *OpenAPISchemas) Resolve(gvks []schema.GroupVersionKind) SchemaSet {
 	return set
 }
 
-// Prefetch loads the schemas of the given kinds' GroupVersions that are not cached
-// yet. It does I/O: call it off the request path. Failures leave kinds structural.
-func (o *OpenAPISchemas) Prefetch(gvks []schema.GroupVersionKind) {
+// prefetch loads the schemas of the given kinds' GroupVersions that are not cached
+// yet. It does I/O. Failures leave kinds out.
+func (o *OpenAPISchemas) prefetch(gvks []schema.GroupVersionKind) {
 	byGV := map[schema.GroupVersion][]schema.GroupVersionKind{}
 	for _, gvk := range gvks {
 		if _, done := o.gvs.Load(gvk.GroupVersion()); !done {
@@ -54,7 +54,7 @@ func (o *OpenAPISchemas) Prefetch(gvks []schema.GroupVersionKind) {
 	for gv, kinds := range byGV {
 		conv, err := o.converter(gv)
 		if err != nil {
-			continue // not served (yet): retried on the next Prefetch
+			continue // not served (yet): asked again on the next Resolve
 		}
 		o.gvs.Store(gv, struct{}{})
 		for _, gvk := range kinds {
