@@ -130,14 +130,14 @@ func runServe(ctx context.Context, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
-	p, err := wire(ctx, mgr, f)
+	s, err := wire(ctx, mgr, f)
 	if err != nil {
 		return err
 	}
-	p.firstCertPass(ctx)
-	p.startChecks(ctx)
+	s.firstCertPass(ctx)
+	s.startChecks(ctx)
 	logStart(log, f)
-	return mgr.Start(drainOnSignal(ctrl.LoggerInto(context.Background(), log), p.drain, f.shutdownDelay))
+	return mgr.Start(drainOnSignal(ctrl.LoggerInto(context.Background(), log), s.drain, f.shutdownDelay))
 }
 
 func newManager(cfg *rest.Config, f *serveFlags) (manager.Manager, error) {
