@@ -71,7 +71,7 @@ func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*server, err
 	if s.clients, err = newClients(mgr); err != nil {
 		return nil, err
 	}
-	if s.auditLog, err = f.audit.newLog(ctx, mgr.GetConfig()); err != nil {
+	if s.auditLog, err = f.audit.newLog(ctx, s.clients.client); err != nil {
 		return nil, err
 	}
 	s.records = &auditRecorder{log: s.auditLog}
