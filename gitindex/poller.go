@@ -15,8 +15,8 @@ import (
 // DefaultBuildTimeout bounds one commit's build when Poller.BuildTimeout is zero.
 const DefaultBuildTimeout = time.Minute
 
-// LoadFunc takes a freshly built snapshot live (compile its policies, swap the
-// revision). An error rejects the commit; the previous revision keeps serving.
+// LoadFunc takes a freshly built snapshot live (serve builds its revision and
+// publishes it). An error rejects the commit; the previous revision keeps serving.
 type LoadFunc func(ctx context.Context, s *Snapshot) error
 
 // Status is what the Poller last did, for readiness, /statusz and metrics.

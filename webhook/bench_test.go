@@ -11,7 +11,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
-	"github.com/gitgate-dev/gitgate/policy"
 	"github.com/gitgate-dev/gitgate/webhook/audit"
 )
 
@@ -27,15 +26,10 @@ func benchHandler(b *testing.B, n int) *Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	eng, err := policy.Compile(b.Context(), nil, policy.DefaultOptions())
+	h, err := NewHandler(Options{Identities: Identities{SyncUsers: []string{"gitgate"}}, Auditor: &discardAuditor{}, Revisions: serving(b, snap)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, err := NewHandler(Options{Identities: Identities{SyncUsers: []string{"gitgate"}}, Auditor: &discardAuditor{}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	h.Store(&Revision{Snapshot: snap, Policy: eng})
 	return h
 }
 

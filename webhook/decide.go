@@ -111,13 +111,13 @@ func (h *Handler) managed(ctx context.Context, snap *gitindex.Snapshot, in *inpu
 	case in.operation() == admissionv1.Delete:
 		h.deleteDeclared(ctx, &f, in, desired)
 	case in.operation() == admissionv1.Create:
-		for _, c := range h.extras(in, h.cmp.Against(in.obj, h.cmp.DesiredOf(desired))) {
+		for _, c := range h.extras(in, in.cmp.Against(in.obj, in.cmp.DesiredOf(desired))) {
 			f.add(c, "")
 		}
 		judgeIdentity(&f, nil, in.obj, desired.Object)
 	case in.operation() != admissionv1.Update:
 	default:
-		h.violations(&f, snap, in, h.cmp.Diff(in.old, in.obj, h.cmp.DesiredOf(desired)))
+		h.violations(&f, snap, in, in.cmp.Diff(in.old, in.obj, in.cmp.DesiredOf(desired)))
 		if h.merges(in) { // strict mode already judges every undeclared path
 			judgeIdentity(&f, in.old, in.obj, desired.Object)
 		}

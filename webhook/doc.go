@@ -2,10 +2,11 @@
 // a decision against the current git revision and answers with a message a human
 // can act on.
 //
-// The request path does no I/O: the revision (snapshot + compiled policy) is read
-// from one atomic pointer, the objects are decoded by webhook/internal/rawjson,
-// the comparison is webhook/drift, Rego is evaluated only when there is drift to
-// except, and audit records are queued without blocking.
+// The request path does no I/O: the revision (snapshot, compiled policy and
+// comparison; see package revision) is read from one atomic pointer, the
+// comparison is webhook/drift, Rego is evaluated only when there is drift to
+// except, and audit records are queued without blocking. Decide is the same
+// decision without serving (no audit, metrics or events): `gitgate check`.
 //
 // Decision semantics (README.md, "What gitgate decides"):
 //   - the sync identity (exact username) is always allowed;
@@ -16,11 +17,8 @@
 //     object only as its role allows: the garbage collector when git declares
 //     every owner, the namespace controller inside a terminating namespace, the
 //     TTL controller a finished Job whose TTL git declares;
-//   - field owners (gitindex.Ownership: a declared HPA, KEDA ScaledObject,
-//     Flagger Canary or Argo Rollouts Rollout over its declared target's
-//     spec.replicas, cert-manager's CA injector over annotated caBundles, and
-//     .gitgate.yaml's owners): only an owning identity moves an owned path,
-//     within its range, and an owner that is no controller changes nothing else;
+//   - a declared HPA owns its declared target's spec.replicas within git's
+//     min..max: only the HPA controller moves it, humans never;
 //   - ownerReferences and finalizers are judged in every mode, for controllers
 //     too (the cluster's own finalizers excepted); a Namespace that holds
 //     declared objects may not be deleted unless it is already terminating;

@@ -7,7 +7,6 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
-	"github.com/gitgate-dev/gitgate/policy"
 )
 
 // fluxKustomization is a Flux Kustomization in git, in namespace staging.
@@ -37,15 +36,10 @@ func newTenantHandler(t *testing.T, kustomizations ...string) *Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := policy.Compile(t.Context(), snap.Policies, policy.DefaultOptions())
+	h, err := NewHandler(Options{Identities: Identities{SyncUsers: []string{"flux"}}, Auditor: &fakeAuditor{}, Revisions: serving(t, snap)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := NewHandler(Options{Identities: Identities{SyncUsers: []string{"flux"}}, Auditor: &fakeAuditor{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.Store(&Revision{Snapshot: snap, Policy: eng})
 	return h
 }
 

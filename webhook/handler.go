@@ -16,25 +16,25 @@ import (
 
 	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/gitindex/vocab"
-	"github.com/gitgate-dev/gitgate/policy"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
 	"github.com/gitgate-dev/gitgate/webhook/internal/rawjson"
+	"github.com/gitgate-dev/gitgate/webhook/revision"
 )
 
-// Revision is what the webhook serves: one commit's snapshot and the policy
-// compiled from the same commit. It is immutable and swapped as a whole.
-type Revision struct {
-	Snapshot *gitindex.Snapshot
-	Policy   *policy.Engine
+// Revision is what the webhook judges by: one commit's snapshot, its compiled
+// policy and its comparison (see package revision). It is immutable.
+type Revision = revision.Revision
 
-	tenants fluxTenants // derived by Store from the Flux Kustomizations in Snapshot
+// Revisions gives the current revision (nil before the first); a
+// *revision.Store is one.
+type Revisions interface {
+	Current() *Revision
 }
 
 // Handler decides admission requests against the current Revision.
 type Handler struct {
 	opts Options
-	cmp  *drift.Comparer
-	rev  atomic.Pointer[Revision]
+	revs Revisions
 	now  func() time.Time
 
 	events    *rate.Limiter
@@ -44,32 +44,16 @@ type Handler struct {
 
 var _ admission.Handler = (*Handler)(nil)
 
-// NewHandler returns a Handler with no revision: until Store is called, humans are
-// denied with an explanation and controllers and the sync identity pass.
+// NewHandler returns a Handler judging by opts.Revisions: until it has a
+// revision, humans are denied with an explanation and controllers and the sync
+// identity pass.
 func NewHandler(opts Options) (*Handler, error) {
 	opts.Default()
 	if err := opts.Validate(); err != nil {
 		return nil, fmt.Errorf("webhook options: %w", err)
 	}
-	return &Handler{opts: opts, cmp: drift.New(opts.Schemas), now: time.Now, events: defaultEventLimiter()}, nil
+	return &Handler{opts: opts, revs: opts.Revisions, now: time.Now, events: defaultEventLimiter()}, nil
 }
-
-// Store publishes a new revision in one atomic swap, after computing the desired
-// state of each object it declares and the sync identities its Flux
-// Kustomizations derive (off the request path).
-func (h *Handler) Store(r *Revision) {
-	if r != nil && r.Snapshot != nil {
-		h.cmp.Prepare(r.Snapshot.Objects())
-		r.tenants = deriveFluxTenants(r.Snapshot)
-	}
-	h.rev.Store(r)
-}
-
-// Revision returns the revision being served, or nil before the first one.
-func (h *Handler) Revision() *Revision { return h.rev.Load() }
-
-// Comparer returns the comparison the handler uses (for the drift scan and check).
-func (h *Handler) Comparer() *drift.Comparer { return h.cmp }
 
 // Drain makes Ready fail from now on (graceful shutdown); requests are still
 // answered.
@@ -102,7 +86,7 @@ func (h *Handler) Ready(*http.Request) error {
 	if h.draining.Load() {
 		return fmt.Errorf("shutting down")
 	}
-	if h.rev.Load() == nil {
+	if h.revs.Current() == nil {
 		if why := h.notLoaded.Load(); why != nil && *why != "" {
 			return fmt.Errorf("no git revision loaded yet: %s", *why)
 		}
@@ -125,11 +109,9 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admis
 	if who == actorSync {
 		return allowed("sync identity")
 	}
-	rev := h.rev.Load()
-	if rev != nil && who == actorHuman {
-		if ks, ok := rev.tenants.scope(req); ok {
-			return allowed("sync identity of Flux Kustomization " + ks)
-		}
+	rev := h.revs.Current()
+	if ks, ok := h.tenant(rev, req, who); ok {
+		return allowed("sync identity of Flux Kustomization " + ks)
 	}
 	if rev != nil && h.ungoverned(rev, req, who) {
 		return allowed("not declared in git")
@@ -162,7 +144,8 @@ type input struct {
 	actor actor
 	gvk   schema.GroupVersionKind // of the object written (the parent's for a subresource)
 	key   gitindex.Key
-	obj   map[string]any // the parent's new state (the Scale for scale; nil for eviction and binding)
+	cmp   *drift.Comparer // the revision's comparison (nil without a revision)
+	obj   map[string]any  // the parent's new state (the Scale for scale; nil for eviction and binding)
 	old   map[string]any
 	sent  map[string]any // what an eviction or binding request sends
 	sub   subresource
@@ -172,6 +155,9 @@ type input struct {
 
 func (h *Handler) decodeRequest(req admission.Request, who actor, rev *Revision) (*input, error) {
 	in := &input{req: &req, actor: who, sub: subresourceOf(&req)}
+	if rev != nil {
+		in.cmp = rev.Comparer
+	}
 	obj, err := rawjson.Decode(req.Object.Raw)
 	if err != nil {
 		return nil, fmt.Errorf("decode object: %w", err)
@@ -238,3 +224,13 @@ func (h *Handler) ungoverned(rev *Revision, req admission.Request, who actor) bo
 
 // gitgateMarker finds gitgate's own labels and annotations in raw JSON.
 var gitgateMarker = []byte(vocab.Prefix)
+
+// tenant returns the Flux Kustomization that makes the request's user a sync
+// identity for the declared object it writes (see revision.Tenants), if one does.
+// Subresources and requests without a name are never in a tenant's scope.
+func (h *Handler) tenant(rev *Revision, req admission.Request, who actor) (string, bool) {
+	if rev == nil || who != actorHuman || req.SubResource != "" || req.Name == "" {
+		return "", false
+	}
+	return rev.Tenants.Scope(req.UserInfo.Username, gitindex.Key{Group: req.Kind.Group, Kind: req.Kind.Kind, Namespace: objectNamespace(req), Name: req.Name})
+}

@@ -12,8 +12,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
-	"github.com/gitgate-dev/gitgate/policy"
 	"github.com/gitgate-dev/gitgate/webhook/audit"
+	"github.com/gitgate-dev/gitgate/webhook/revision"
 )
 
 const gitDeployment = `apiVersion: apps/v1
@@ -91,21 +91,29 @@ func newTestHandler(t testing.TB, opts Options, policies map[string]string) (*Ha
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := policy.Compile(t.Context(), snap.Policies, policy.DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
 	fa := &fakeAuditor{}
 	if opts.SyncUsers == nil {
 		opts.SyncUsers = []string{"gitgate"}
 	}
-	opts.Auditor = fa
+	opts.Auditor, opts.Revisions = fa, serving(t, snap)
 	h, err := NewHandler(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.Store(&Revision{Snapshot: snap, Policy: eng})
 	return h, fa
+}
+
+// serving returns a store serving snap's revision, built as serve builds it
+// (with the commit's CRDs for schemas).
+func serving(t testing.TB, snap *gitindex.Snapshot) *revision.Store {
+	t.Helper()
+	rev, err := revision.New(t.Context(), snap, revision.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &revision.Store{}
+	s.Publish(rev)
+	return s
 }
 
 // reqOpts describes an admission request in a test table.

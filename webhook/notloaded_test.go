@@ -5,12 +5,14 @@ import (
 	"testing"
 
 	admissionv1 "k8s.io/api/admission/v1"
+
+	"github.com/gitgate-dev/gitgate/webhook/revision"
 )
 
 // TestNotLoadedSaysWhy: before any revision is loaded, a human's governed write
 // is denied and readiness fails, both with the reason HEAD was not loaded.
 func TestNotLoadedSaysWhy(t *testing.T) {
-	h, err := NewHandler(Options{Identities: Identities{SyncUsers: []string{"gitgate"}}})
+	h, err := NewHandler(Options{Identities: Identities{SyncUsers: []string{"gitgate"}}, Revisions: &revision.Store{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,8 @@
 package webhook
 
 import (
+	"errors"
 	"fmt"
-
-	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
 // Modes of enforcement.
@@ -34,8 +33,9 @@ type Options struct {
 	// and the commit's CRDs; nil: those two only. A request whose parent cannot
 	// be mapped, where git could declare it, is denied with an explanation.
 	Kinds Kinds
-	// Schemas resolves structural schemas for the comparison; default the built-in kinds.
-	Schemas drift.Schemas
+	// Revisions gives the revision to judge by (a *revision.Store); required by
+	// NewHandler. The revision carries the comparison and its schemas.
+	Revisions Revisions
 	// Auditor receives audit records; nil discards them.
 	Auditor Auditor
 	// Metrics, if set, counts decisions.
@@ -49,20 +49,30 @@ func (o *Options) Default() {
 	if o.Mode == "" {
 		o.Mode = ModeEnforce
 	}
-	if o.Schemas == nil {
-		o.Schemas = drift.NewBuiltinSchemas()
-	}
 }
 
-// Validate reports invalid options.
+// Validate reports invalid options for a serving Handler: the decision's
+// settings, at least one sync user and a source of revisions.
 func (o Options) Validate() error {
+	if err := o.ValidateDecision(); err != nil {
+		return err
+	}
+	if len(o.SyncUsers) == 0 {
+		return fmt.Errorf("at least one sync user is required")
+	}
+	if o.Revisions == nil {
+		return errors.New("revisions are required")
+	}
+	return nil
+}
+
+// ValidateDecision reports invalid settings of the decision itself: what Decide
+// needs (no sync identity is required there).
+func (o Options) ValidateDecision() error {
 	switch o.Mode {
 	case "", ModeEnforce, ModeWarn, ModeAudit:
 	default:
 		return fmt.Errorf("mode %q is not one of enforce, warn, audit", o.Mode)
-	}
-	if len(o.SyncUsers) == 0 {
-		return fmt.Errorf("at least one sync user is required")
 	}
 	for _, u := range o.SyncUsers {
 		if u == "" {

@@ -10,7 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
-	"github.com/gitgate-dev/gitgate/policy"
 )
 
 // notes is an EventRecorder that keeps every event's text.
@@ -34,17 +33,13 @@ func TestNoCredentialInOutputs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		eng, err := policy.Compile(t.Context(), snap.Policies, policy.DefaultOptions())
-		if err != nil {
-			t.Fatal(err)
-		}
+		revs := serving(t, snap)
 		for _, mode := range []string{ModeEnforce, ModeWarn} {
 			fa, ev := &fakeAuditor{}, &notes{}
-			h, err := NewHandler(Options{Identities: Identities{SyncUsers: []string{"gitgate"}}, Mode: mode, Auditor: fa, Events: ev})
+			h, err := NewHandler(Options{Identities: Identities{SyncUsers: []string{"gitgate"}}, Mode: mode, Auditor: fa, Events: ev, Revisions: revs})
 			if err != nil {
 				t.Fatal(err)
 			}
-			h.Store(&Revision{Snapshot: snap, Policy: eng})
 			var outputs []string
 			for _, r := range []reqOpts{
 				{op: admissionv1.Update, user: "alice", kind: deployKind, ns: "staging", name: "nginx", old: liveDeployment, obj: edit(liveDeployment, "replicas: 3", "replicas: 5")},

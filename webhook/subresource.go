@@ -148,7 +148,7 @@ func (h *Handler) subresourceViolations(f *findings, snap *gitindex.Snapshot, in
 	case subScale:
 		h.violations(f, snap, in, []drift.Change{scaleChange(in, desired)})
 	case subStatus:
-		h.violations(f, snap, in, metadataOnly(h.cmp.Diff(in.old, in.obj, h.cmp.DesiredOf(desired))))
+		h.violations(f, snap, in, metadataOnly(in.cmp.Diff(in.old, in.obj, in.cmp.DesiredOf(desired))))
 		if h.merges(in) { // owners and finalizers are judged in every mode
 			judgeIdentity(f, in.old, in.obj, desired.Object)
 		}

@@ -7,7 +7,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
-	"github.com/gitgate-dev/gitgate/policy"
 )
 
 const gitPod = `apiVersion: v1
@@ -55,16 +54,11 @@ func newSubresourceHandler(t *testing.T, opts Options) *Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := policy.Compile(t.Context(), snap.Policies, policy.DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.SyncUsers = []string{"gitgate"}
+	opts.SyncUsers, opts.Revisions = []string{"gitgate"}, serving(t, snap)
 	h, err := NewHandler(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.Store(&Revision{Snapshot: snap, Policy: eng})
 	return h
 }
 

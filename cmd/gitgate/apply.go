@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/gitindex/apply"
-	"github.com/gitgate-dev/gitgate/policy"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
+	"github.com/gitgate-dev/gitgate/webhook/revision"
 )
 
 func newApplyCommand() *cobra.Command {
@@ -36,25 +37,13 @@ func newApplyCommand() *cobra.Command {
 }
 
 func runApply(ctx context.Context, out io.Writer, f *driftFlags, dryRun bool) error {
-	snap, c, err := f.snapshotAndClient(ctx)
+	rev, c, err := f.revisionAndClient(ctx)
 	if err != nil {
 		return err
 	}
 	opts := apply.DefaultOptions()
 	opts.DryRun = dryRun
-	if opts.Comparer, err = cliComparer(f.kubeconfig, snap); err != nil {
-		return err
-	}
-	eng, err := policy.Compile(ctx, snap.Policies, policy.DefaultOptions())
-	if err != nil {
-		return fmt.Errorf("compile policy at %s: %w", snap.ShortCommit(), err)
-	}
-	opts.BreakGlassWindow = func(*gitindex.Snapshot) time.Duration { return eng.BreakGlassWindow() }
-	a, err := apply.New(c, opts)
-	if err != nil {
-		return err
-	}
-	res, applyErr := a.Apply(ctx, snap)
+	res, applyErr := applyRevision(ctx, c, opts, rev)
 	if res != nil {
 		for _, o := range res.Objects {
 			fmt.Fprintf(out, "%s %s %s\n", o.Key, o.Action, o.Status)
@@ -63,9 +52,23 @@ func runApply(ctx context.Context, out io.Writer, f *driftFlags, dryRun bool) er
 				fmt.Fprintf(out, "    %s%s: live %s, git %s\n", d.Path, sub, short(live), short(git))
 			}
 		}
-		fmt.Fprintf(out, "%.7s: %s\n", snap.Commit, res.Summary())
+		fmt.Fprintf(out, "%.7s: %s\n", rev.Snapshot.Commit, res.Summary())
 	}
 	return applyErr
+}
+
+// applyRevision applies rev once with opts, judging what already matches git with
+// the revision's comparison and honouring its policy's break-glass window: what
+// `gitgate apply --once` and each pass of serve's applier do.
+func applyRevision(ctx context.Context, c client.Client, opts apply.Options, rev *revision.Revision) (*apply.Result, error) {
+	window := rev.Policy.BreakGlassWindow()
+	opts.Comparer = rev.Comparer
+	opts.BreakGlassWindow = func(*gitindex.Snapshot) time.Duration { return window }
+	a, err := apply.New(c, opts)
+	if err != nil {
+		return nil, err
+	}
+	return a.Apply(ctx, rev.Snapshot)
 }
 
 func short(v any) string {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/api/resource"
-	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -53,8 +52,9 @@ func (a *auditFlags) bind(fs *pflag.FlagSet) {
 }
 
 // newLog builds the audit log; with --audit-keys-secret it loads (or creates) the
-// keys now, before the manager starts, with a direct client.
-func (a *auditFlags) newLog(ctx context.Context, cfg *rest.Config) (*audit.Log, error) {
+// keys now, before the manager starts, with c (it must read from the API server,
+// not a cache).
+func (a *auditFlags) newLog(ctx context.Context, c client.Client) (*audit.Log, error) {
 	size, err := resource.ParseQuantity(a.maxSize)
 	if err != nil || size.Value() <= 0 {
 		return nil, fmt.Errorf("--audit-max-size %q: want a positive size such as 100Mi", a.maxSize)
@@ -69,7 +69,7 @@ func (a *auditFlags) newLog(ctx context.Context, cfg *rest.Config) (*audit.Log, 
 		opts.Ship = &audit.ShipOptions{URL: a.shipURL, BatchSize: a.shipBatch, MaxWait: a.shipMaxWait,
 			BufferSize: a.shipBuffer, Overflow: a.shipOverflow}
 	}
-	if err := a.cluster(ctx, cfg, &opts); err != nil {
+	if err := a.cluster(ctx, c, &opts); err != nil {
 		return nil, err
 	}
 	l, err := audit.NewLog(opts)
@@ -80,13 +80,9 @@ func (a *auditFlags) newLog(ctx context.Context, cfg *rest.Config) (*audit.Log, 
 }
 
 // cluster sets the keys and the anchor kept in the cluster.
-func (a *auditFlags) cluster(ctx context.Context, cfg *rest.Config, opts *audit.Options) error {
+func (a *auditFlags) cluster(ctx context.Context, c client.Client, opts *audit.Options) error {
 	if a.keysSecret == "" && a.anchors == "" {
 		return nil
-	}
-	c, err := client.New(cfg, client.Options{})
-	if err != nil {
-		return fmt.Errorf("audit: client: %w", err)
 	}
 	if a.keysSecret != "" {
 		ns, name, ok := strings.Cut(a.keysSecret, "/")

@@ -7,11 +7,10 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
-	"github.com/gitgate-dev/gitgate/gitindex"
-	"github.com/gitgate-dev/gitgate/policy"
 	"github.com/gitgate-dev/gitgate/webhook"
-	"github.com/gitgate-dev/gitgate/webhook/drift"
+	"github.com/gitgate-dev/gitgate/webhook/revision"
 )
 
 // checkFlags are the flags of `gitgate check`.
@@ -88,29 +87,31 @@ func runCheck(ctx context.Context, stdin io.Reader, out io.Writer, f *checkFlags
 	if err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("read git: %w", err)}
 	}
-	eng, err := policy.Compile(ctx, snap.Policies, policy.DefaultOptions())
-	if err != nil {
-		return &exitError{code: 2, err: fmt.Errorf("compile policy at %s: %w", snap.ShortCommit(), err)}
-	}
-	h, err := f.handler(snap)
+	// The revision as serve builds it, with schemas from the commit's CRDs
+	// instead of the API server's.
+	rev, err := revision.New(ctx, snap, revision.Options{})
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	h.Store(&webhook.Revision{Snapshot: snap, Policy: eng})
-	if f.review != "" {
-		return decideReview(ctx, out, h, f.review)
+	d := &decider{rev: rev, opts: webhook.Options{Mode: f.mode, Merge: f.merge, AllowUnknown: f.unknown == "allow"}}
+	if err := d.opts.ValidateDecision(); err != nil {
+		return &exitError{code: 2, err: err}
 	}
-	return decideProposals(ctx, stdin, out, h, f)
+	if f.review != "" {
+		return decideReview(ctx, out, d, f.review)
+	}
+	return decideProposals(ctx, stdin, out, d, f)
 }
 
-// handler is the webhook's handler as serve would build it for this commit,
-// with schemas from the commit's CRDs instead of the API server's.
-func (f *checkFlags) handler(snap *gitindex.Snapshot) (*webhook.Handler, error) {
-	return webhook.NewHandler(webhook.Options{
-		Identities: webhook.Identities{SyncUsers: []string{"\x00no-sync-user"}},
-		Mode:       f.mode, Merge: f.merge, AllowUnknown: f.unknown == "allow",
-		Schemas: drift.Chain{drift.NewBuiltinSchemas(), drift.NewCRDSchemas(snap.CRDs())},
-	})
+// decider decides requests against one revision as the webhook would, with
+// check's settings and no sync identity (nobody is one).
+type decider struct {
+	rev  *revision.Revision
+	opts webhook.Options
+}
+
+func (d *decider) decide(ctx context.Context, req admission.Request) (admission.Response, error) {
+	return webhook.Decide(ctx, d.rev, req, d.opts)
 }
 
 // denied is the exit of a check that found a denial.

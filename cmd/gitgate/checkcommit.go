@@ -9,10 +9,12 @@ import (
 	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/gitindex/source"
 	"github.com/gitgate-dev/gitgate/policy"
+	"github.com/gitgate-dev/gitgate/webhook/revision"
 )
 
 // checkCommit answers "would gitgate accept this commit?": what the poller
-// does before it swaps in a revision, plus the repository's Rego tests.
+// does before it publishes a revision (build, then revision.New), plus the
+// repository's Rego tests.
 func checkCommit(ctx context.Context, out io.Writer, f *checkFlags) error {
 	commit, files, err := f.commit(ctx)
 	var untrusted *source.UntrustedCommitError
@@ -41,7 +43,7 @@ func checkCommit(ctx context.Context, out io.Writer, f *checkFlags) error {
 	for _, w := range snap.Warnings {
 		fmt.Fprintln(out, "warning:", w)
 	}
-	if _, err := policy.Compile(ctx, snap.Policies, policy.DefaultOptions()); err != nil {
+	if _, err := revision.New(ctx, snap, revision.Options{}); err != nil { // as the poller would load it
 		fmt.Fprintln(out, err)
 		return denied("commit %.7s rejected: its policy does not compile", commit)
 	}

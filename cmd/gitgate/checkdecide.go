@@ -16,14 +16,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
-	"github.com/gitgate-dev/gitgate/webhook"
 )
 
 // checkTally counts the outcomes of a check over proposed objects.
 type checkTally struct{ objects, denied, errors int }
 
 // decideProposals decides every object of every proposed file, one line each.
-func decideProposals(ctx context.Context, stdin io.Reader, out io.Writer, h *webhook.Handler, f *checkFlags) error {
+func decideProposals(ctx context.Context, stdin io.Reader, out io.Writer, d *decider, f *checkFlags) error {
 	files, err := readProposals(stdin, f.files, f.kustomize)
 	if err != nil {
 		return &exitError{code: 2, err: err}
@@ -36,7 +35,7 @@ func decideProposals(ctx context.Context, stdin io.Reader, out io.Writer, h *web
 			fmt.Fprintf(out, "%s:%s\n", file.name, p)
 		}
 		for _, p := range objs {
-			t.add(decideObject(ctx, out, h, f, fmt.Sprintf("%s:%d", file.name, p.Line), p.Object))
+			t.add(decideObject(ctx, out, d, f, fmt.Sprintf("%s:%d", file.name, p.Line), p.Object))
 		}
 	}
 	fmt.Fprintf(out, "%d object(s): %d denied, %d error(s)\n", t.objects, t.denied, t.errors)
@@ -70,13 +69,16 @@ func (t *checkTally) add(o outcome) {
 
 // decideObject decides one proposed object and prints its line (and the
 // webhook's message when it is not a plain allow).
-func decideObject(ctx context.Context, out io.Writer, h *webhook.Handler, f *checkFlags, at string, obj map[string]any) outcome {
-	req, key, err := proposalRequest(h.Revision().Snapshot, f, obj)
+func decideObject(ctx context.Context, out io.Writer, d *decider, f *checkFlags, at string, obj map[string]any) outcome {
+	var resp admission.Response
+	req, key, err := proposalRequest(d.rev.Snapshot, f, obj)
+	if err == nil {
+		resp, err = d.decide(ctx, req)
+	}
 	if err != nil {
 		fmt.Fprintf(out, "%s: error: %v\n", at, err)
 		return outcomeError
 	}
-	resp := h.Handle(ctx, req)
 	verdict, o := "allowed", outcomeAllowed
 	switch {
 	case !resp.Allowed:
@@ -144,7 +146,7 @@ func proposalRequest(snap *gitindex.Snapshot, f *checkFlags, obj map[string]any)
 }
 
 // decideReview decides a recorded AdmissionReview.
-func decideReview(ctx context.Context, out io.Writer, h *webhook.Handler, file string) error {
+func decideReview(ctx context.Context, out io.Writer, d *decider, file string) error {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("read admission review: %w", err)}
@@ -153,7 +155,10 @@ func decideReview(ctx context.Context, out io.Writer, h *webhook.Handler, file s
 	if err := json.Unmarshal(data, &rev); err != nil || rev.Request == nil {
 		return &exitError{code: 2, err: fmt.Errorf("%s is not an AdmissionReview with a request: %v", file, err)}
 	}
-	resp := h.Handle(ctx, admission.Request{AdmissionRequest: *rev.Request})
+	resp, err := d.decide(ctx, admission.Request{AdmissionRequest: *rev.Request})
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
 	verdict := "allowed"
 	if !resp.Allowed {
 		verdict = "denied"

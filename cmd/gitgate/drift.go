@@ -8,10 +8,13 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/openapi3"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
+	"github.com/gitgate-dev/gitgate/webhook/revision"
 	"github.com/gitgate-dev/gitgate/webhook/scan"
 )
 
@@ -37,15 +40,11 @@ func newDriftCommand() *cobra.Command {
 }
 
 func runDrift(ctx context.Context, out io.Writer, f *driftFlags) error {
-	snap, c, err := f.snapshotAndClient(ctx)
+	rev, c, err := f.revisionAndClient(ctx)
 	if err != nil {
 		return err
 	}
-	cmp, err := cliComparer(f.kubeconfig, snap)
-	if err != nil {
-		return err
-	}
-	rep, err := (&scan.Scanner{Reader: c, Comparer: cmp}).Scan(ctx, snap)
+	rep, err := (&scan.Scanner{Reader: c, Comparer: rev.Comparer}).Scan(ctx, rev.Snapshot)
 	if err != nil {
 		return err
 	}
@@ -94,9 +93,10 @@ func printDrift(out io.Writer, format string, rep *scan.Report) error {
 	return err
 }
 
-// snapshotAndClient builds the snapshot at --ref and connects to the cluster:
-// what `gitgate drift` and `gitgate apply` both start with.
-func (f *driftFlags) snapshotAndClient(ctx context.Context) (*gitindex.Snapshot, client.Client, error) {
+// revisionAndClient connects to the cluster and builds the revision at --ref as
+// serve would (custom resources' schemas from the API server): what `gitgate
+// drift` and `gitgate apply` both start with.
+func (f *driftFlags) revisionAndClient(ctx context.Context) (*revision.Revision, client.Client, error) {
 	snap, err := f.snapshot(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -105,6 +105,19 @@ func (f *driftFlags) snapshotAndClient(ctx context.Context) (*gitindex.Snapshot,
 	if err != nil {
 		return nil, nil, fmt.Errorf("kubeconfig: %w", err)
 	}
-	c, err := client.New(cfg, client.Options{})
-	return snap, c, err
+	hc, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create HTTP client: %w", err)
+	}
+	c, err := client.New(cfg, client.Options{HTTPClient: hc})
+	if err != nil {
+		return nil, nil, fmt.Errorf("create client: %w", err)
+	}
+	disc, err := discovery.NewDiscoveryClientForConfigAndClient(cfg, hc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create discovery client: %w", err)
+	}
+	schemas := revision.FromCluster(openapi3.NewRoot(disc.OpenAPIV3()))
+	rev, err := revision.New(ctx, snap, revision.Options{Schemas: schemas})
+	return rev, c, err
 }

@@ -12,8 +12,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
-	"github.com/gitgate-dev/gitgate/webhook"
 	"github.com/gitgate-dev/gitgate/webhook/fluxskew"
+	"github.com/gitgate-dev/gitgate/webhook/revision"
 )
 
 // fluxFlags name the Flux Kustomizations that apply the repository gitgate
@@ -29,7 +29,7 @@ func (f *fluxFlags) bind(fs *pflag.FlagSet) {
 }
 
 // skewLoop returns the Flux skew loop, or nil without --flux-kustomization.
-func (f *fluxFlags) skewLoop(c client.Reader, h *webhook.Handler) (manager.Runnable, error) {
+func (f *fluxFlags) skewLoop(c client.Reader, revs *revision.Store) (manager.Runnable, error) {
 	if len(f.kustomizations) == 0 {
 		return nil, nil
 	}
@@ -50,10 +50,19 @@ func (f *fluxFlags) skewLoop(c client.Reader, h *webhook.Handler) (manager.Runna
 		return nil, err
 	}
 	commit := func() string {
-		if rev := h.Revision(); rev != nil && rev.Snapshot != nil {
+		if rev := revs.Current(); rev != nil && rev.Snapshot != nil {
 			return rev.Snapshot.Commit
 		}
 		return ""
 	}
 	return &fluxskew.Loop{Options: opts, Reader: c, Commit: commit, Metrics: m, Log: ctrl.Log.WithName("flux")}, nil
+}
+
+// fluxLoops are the Flux skew loop, when --flux-kustomization names one.
+func (s *server) fluxLoops() ([]manager.Runnable, error) {
+	loop, err := s.f.flux.skewLoop(s.clients.client, s.store)
+	if err != nil || loop == nil {
+		return nil, err
+	}
+	return []manager.Runnable{loop}, nil
 }

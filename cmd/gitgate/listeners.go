@@ -16,7 +16,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 
 	"github.com/gitgate-dev/gitgate/gitindex/source"
-	"github.com/gitgate-dev/gitgate/webhook"
 	"github.com/gitgate-dev/gitgate/webhook/serving"
 )
 
@@ -52,10 +51,10 @@ func webhookServer(f *serveFlags) (*serving.Webhook, error) {
 
 // addListeners adds the metrics and probe servers to mgr: liveness, and readiness
 // once a revision is loaded and the webhook server serves.
-func addListeners(mgr manager.Manager, f *serveFlags, h *webhook.Handler) error {
+func addListeners(mgr manager.Manager, f *serveFlags, ready healthz.Checker) error {
 	probes := serving.NewProbes()
 	probes.AddLive("ping", healthz.Ping)
-	probes.AddReady("revision", h.Ready)
+	probes.AddReady("revision", ready)
 	if f.webhook {
 		probes.AddReady("webhook", mgr.GetWebhookServer().StartedChecker())
 	}

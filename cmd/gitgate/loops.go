@@ -3,186 +3,177 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/gitgate-dev/gitgate/certs"
-	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/gitindex/apply"
 	"github.com/gitgate-dev/gitgate/webhook"
-	"github.com/gitgate-dev/gitgate/webhook/audit"
 	"github.com/gitgate-dev/gitgate/webhook/guard"
+	"github.com/gitgate-dev/gitgate/webhook/revision"
 	"github.com/gitgate-dev/gitgate/webhook/scan"
 )
 
-// backgroundLoops builds the optional runnables: the applier, the drift scan, the
-// certificate rotator and the Flux skew. The rotator's first pass runs now, before
-// the webhook server starts and reads its certificate.
-func backgroundLoops(ctx context.Context, mgr manager.Manager, f *serveFlags, h *webhook.Handler, newRevision <-chan struct{}, auditLog *audit.Log) ([]manager.Runnable, error) {
-	c, err := client.New(mgr.GetConfig(), client.Options{Scheme: mgr.GetScheme()})
-	if err != nil {
-		return nil, fmt.Errorf("client: %w", err)
-	}
-	current := func() *gitindex.Snapshot {
-		if rev := h.Revision(); rev != nil {
-			return rev.Snapshot
-		}
-		return nil
-	}
-	var out []manager.Runnable
-	if f.apply {
-		opts := apply.DefaultOptions()
-		opts.Comparer = h.Comparer()
-		ns, name, ok := strings.Cut(f.inventory, "/")
-		if !ok {
-			return nil, fmt.Errorf("--inventory must be namespace/name, not %q", f.inventory)
-		}
-		opts.InventoryNamespace, opts.InventoryName = ns, name
-		opts.BreakGlassWindow = func(s *gitindex.Snapshot) time.Duration {
-			if rev := h.Revision(); rev != nil && rev.Snapshot == s {
-				return rev.Policy.BreakGlassWindow() // the same revision's policy, or none
-			}
-			return 0
-		}
-		if opts.Metrics, err = apply.NewMetrics(crmetrics.Registry); err != nil {
-			return nil, err
-		}
-		a, err := apply.New(c, opts)
-		if err != nil {
-			return nil, err
-		}
-		records := &auditRecorder{log: auditLog}
-		out = append(out, &apply.Loop{Applier: a, Current: current, Interval: f.applyInterval, Notify: newRevision,
-			OnResult: func(res *apply.Result, err error) { logApply(res, err); records.applied(res) }})
-	}
-	if f.driftInterval > 0 {
-		g, err := scan.NewDriftedGauge(crmetrics.Registry)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, &scan.Loop{Scanner: &scan.Scanner{Reader: c, Comparer: h.Comparer()}, Client: c,
-			Current: current, Interval: f.driftInterval, Log: ctrl.Log.WithName("drift"), Drifted: g})
-	}
-	if f.rotateCerts {
-		r, err := rotator(c, f)
-		if err != nil {
-			return nil, err
-		}
-		// A failure here (say, the webhook configuration is not installed yet) is
-		// retried by the rotator; the webhook server fails on its own if it has no
-		// certificate at all.
-		if err := r.Reconcile(ctrl.LoggerInto(ctx, ctrl.Log.WithName("certs"))); err != nil {
-			ctrl.Log.WithName("certs").Error(err, "first certificate pass failed; retrying")
-		}
-		out = append(out, r)
-	}
-	if f.guardWebhook {
-		g, err := webhookGuard(mgr, c, f, h, auditLog)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	if f.exposureInterval > 0 {
-		g, err := guard.NewExposuresGauge(crmetrics.Registry)
-		if err != nil {
-			return nil, err
-		}
-		cg, err := guard.NewControllerExposuresGauge(crmetrics.Registry)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, &guard.ExposureLoop{Reader: c, SyncUsers: f.syncUsers, Interval: f.exposureInterval,
-			Log: ctrl.Log.WithName("exposure"), Exposures: g, ControllerExposures: cg,
-			Controllers: append(webhook.BuiltinControllers(), f.controllerUsers...), ControllerGroups: []string{webhook.NodesGroup}})
-		m, err := guard.NewMutatingGauge(crmetrics.Registry)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, &guard.MutatingLoop{Reader: c, Declared: declaredResources(mgr, h), Interval: f.exposureInterval,
-			Log: ctrl.Log.WithName("mutating"), Governed: m})
-	}
-	skew, err := f.flux.skewLoop(c, h)
+// schemaRefreshInterval is how often the schemas a revision lacks (custom
+// resources the API server did not serve yet) are asked for again.
+const schemaRefreshInterval = 10 * time.Second
+
+// runnables are the poller, the push endpoint and every loop serve runs; each
+// loop is a revision.Loop: it runs on start, on every new revision and on its
+// interval.
+func (s *server) runnables(ctx context.Context) ([]manager.Runnable, error) {
+	poller, err := s.newPoller()
 	if err != nil {
 		return nil, err
 	}
-	if skew != nil {
-		out = append(out, skew)
+	out := []manager.Runnable{poller, s.loop("schemas", schemaRefreshInterval, false, s.refreshSchemas)}
+	if s.f.pushSecretFile != "" {
+		push, err := pushServer(s.f, poller)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, push)
+	}
+	for _, add := range []func() ([]manager.Runnable, error){s.applyLoop, s.driftLoop, s.certLoop, s.guardLoop, s.exposureLoops, s.fluxLoops} {
+		loops, err := add()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, loops...)
 	}
 	return out, nil
 }
 
-// webhookGuard protects the webhook configuration; restores are audited and
-// reported as Events.
-func webhookGuard(mgr manager.Manager, c client.Client, f *serveFlags, h *webhook.Handler, auditLog *audit.Log) (*guard.Guard, error) {
-	restored, err := guard.NewRestoredCounter(crmetrics.Registry)
+// loop returns a revision.Loop over the server's store.
+func (s *server) loop(name string, interval time.Duration, leader bool, pass func(context.Context, *revision.Revision) error) *revision.Loop {
+	return &revision.Loop{Name: name, Log: ctrl.Log, Revisions: s.store, Pass: pass, Interval: interval, Leader: leader}
+}
+
+// refreshSchemas publishes a new revision of the current commit once a schema it
+// lacked is served (say, of a CRD the applier just created): a revision itself
+// never changes how it judges.
+func (s *server) refreshSchemas(ctx context.Context, rev *revision.Revision) error {
+	if rev == nil {
+		return nil
+	}
+	if next, ok := revision.Refresh(ctx, rev, revision.Options{Schemas: s.schemas}); ok {
+		s.store.Replace(rev, next)
+	}
+	return nil
+}
+
+// applyLoop applies the current revision on the leader (--apply).
+func (s *server) applyLoop() ([]manager.Runnable, error) {
+	if !s.f.apply {
+		return nil, nil
+	}
+	opts := apply.DefaultOptions()
+	ns, name, ok := strings.Cut(s.f.inventory, "/")
+	if !ok {
+		return nil, fmt.Errorf("--inventory must be namespace/name, not %q", s.f.inventory)
+	}
+	opts.InventoryNamespace, opts.InventoryName = ns, name
+	var err error
+	if opts.Metrics, err = apply.NewMetrics(crmetrics.Registry); err != nil {
+		return nil, err
+	}
+	pass := func(ctx context.Context, rev *revision.Revision) error {
+		if rev == nil {
+			return nil
+		}
+		res, err := applyRevision(ctx, s.clients.client, opts, rev)
+		s.records.applied(res)
+		if res != nil {
+			ctrl.LoggerFrom(ctx).Info("applied", "commit", res.Commit, "summary", res.Summary(), "duration", res.Duration.String())
+		}
+		return err // logged by the loop
+	}
+	return []manager.Runnable{s.loop("apply", s.f.applyInterval, true, pass)}, nil
+}
+
+// driftLoop scans live objects for drift on the leader (--drift-interval).
+func (s *server) driftLoop() ([]manager.Runnable, error) {
+	if s.f.driftInterval <= 0 {
+		return nil, nil
+	}
+	g, err := scan.NewDriftedGauge(crmetrics.Registry)
 	if err != nil {
 		return nil, err
 	}
-	rec := mgr.GetEventRecorder("gitgate")
-	g := &guard.Guard{Client: c, Name: f.webhookConfig, Log: ctrl.Log.WithName("guard"), Restored: restored}
-	g.Declared = declaredResources(mgr, h)
-	if f.rotateCerts {
-		g.CABundle = func() []byte {
-			b, _ := os.ReadFile(filepath.Join(f.certDir, certs.CACertFile))
-			return b
-		}
+	p := &scan.Pass{Client: s.clients.client, Drifted: g}
+	return []manager.Runnable{s.loop("drift", s.f.driftInterval, true, p.Run)}, nil
+}
+
+// certLoop keeps the serving certificate current on every replica
+// (--rotate-certs); its first pass is a step of start-up (firstCertPass).
+func (s *server) certLoop() ([]manager.Runnable, error) {
+	if !s.f.rotateCerts {
+		return nil, nil
 	}
-	g.OnRestore = func(reason string) {
-		commit := ""
-		if rev := h.Revision(); rev != nil {
-			commit = rev.Snapshot.Commit
-		}
-		auditLog.Record(audit.Record{
-			Time: time.Now().UTC(), Operation: audit.OperationRestore, Name: f.webhookConfig, Decision: audit.DecisionRestored, Mode: audit.ModeEnforce,
-			GVK:     audit.GVK{Group: "admissionregistration.k8s.io", Version: "v1", Kind: "ValidatingWebhookConfiguration"},
-			Reasons: []string{"webhook configuration " + reason + "; restored"}, Commit: commit,
-		})
-		ref := &admissionregistrationv1.ValidatingWebhookConfiguration{}
-		ref.Name = f.webhookConfig
-		ref.SetGroupVersionKind(admissionregistrationv1.SchemeGroupVersion.WithKind("ValidatingWebhookConfiguration"))
-		rec.Eventf(ref, nil, "Warning", "WebhookConfigRestored", "Restore", "webhook configuration %s was %s; gitgate restored it", f.webhookConfig, reason)
+	ns, name, ok := strings.Cut(s.f.certSecret, "/")
+	if !ok {
+		return nil, fmt.Errorf("--cert-secret must be namespace/name, not %q", s.f.certSecret)
 	}
-	return g, nil
+	s.rotator = &certs.Rotator{Client: s.clients.client, Namespace: ns, SecretName: name, CertDir: s.f.certDir,
+		WebhookConfigName: s.f.webhookConfig, Options: certs.Options{DNSNames: s.f.certDNSNames, IPs: s.f.certIPs},
+		Interval: s.f.certCheckInterval}
+	l := s.loop("certs", s.f.certCheckInterval, false, func(ctx context.Context, _ *revision.Revision) error { return s.rotator.Reconcile(ctx) })
+	l.Retry = certs.DefaultRetryInterval
+	return []manager.Runnable{l}, nil
+}
+
+// firstCertPass runs the certificate rotator's first pass before the webhook
+// server starts and reads its certificate. A failure (say, the webhook
+// configuration is not installed yet) is retried by the certs loop; the webhook
+// server fails on its own if it has no certificate at all.
+func (s *server) firstCertPass(ctx context.Context) {
+	if s.rotator == nil {
+		return
+	}
+	log := ctrl.Log.WithName("certs")
+	if err := s.rotator.Reconcile(ctrl.LoggerInto(ctx, log)); err != nil {
+		log.Error(err, "first certificate pass failed; retrying")
+	}
+}
+
+// exposureLoops report who can act as the sync identity or a controller, and
+// mutating admission on the kinds git declares (--exposure-interval).
+func (s *server) exposureLoops() ([]manager.Runnable, error) {
+	if s.f.exposureInterval <= 0 {
+		return nil, nil
+	}
+	g, err := guard.NewExposuresGauge(crmetrics.Registry)
+	if err != nil {
+		return nil, err
+	}
+	cg, err := guard.NewControllerExposuresGauge(crmetrics.Registry)
+	if err != nil {
+		return nil, err
+	}
+	m, err := guard.NewMutatingGauge(crmetrics.Registry)
+	if err != nil {
+		return nil, err
+	}
+	exposure := &guard.ExposureLoop{Reader: s.clients.client, SyncUsers: s.f.syncUsers, Log: ctrl.Log.WithName("exposure"),
+		Exposures: g, ControllerExposures: cg,
+		Controllers: append(webhook.BuiltinControllers(), s.f.controllerUsers...), ControllerGroups: []string{webhook.NodesGroup}}
+	mutating := &guard.MutatingLoop{Reader: s.clients.client, Declared: s.declaredResources, Log: ctrl.Log.WithName("mutating"), Governed: m}
+	return []manager.Runnable{
+		s.loop("exposure", s.f.exposureInterval, false, func(ctx context.Context, _ *revision.Revision) error { return exposure.Check(ctx) }),
+		s.loop("mutating", s.f.exposureInterval, false, func(ctx context.Context, _ *revision.Revision) error { return mutating.Check(ctx) }),
+	}, nil
 }
 
 // declaredResources returns the resources git declares at the current revision
 // (nil before the first), mapped through discovery.
-func declaredResources(mgr manager.Manager, h *webhook.Handler) func(context.Context) ([]schema.GroupVersionResource, error) {
-	return func(context.Context) ([]schema.GroupVersionResource, error) {
-		if rev := h.Revision(); rev != nil {
-			return guard.DeclaredResources(mgr.GetRESTMapper(), rev.Snapshot)
-		}
-		return nil, nil
+func (s *server) declaredResources(context.Context) ([]schema.GroupVersionResource, error) {
+	if rev := s.store.Current(); rev != nil {
+		return guard.DeclaredResources(s.mgr.GetRESTMapper(), rev.Snapshot)
 	}
-}
-
-func rotator(c client.Client, f *serveFlags) (*certs.Rotator, error) {
-	ns, name, ok := strings.Cut(f.certSecret, "/")
-	if !ok {
-		return nil, fmt.Errorf("--cert-secret must be namespace/name, not %q", f.certSecret)
-	}
-	return &certs.Rotator{Client: c, Namespace: ns, SecretName: name, CertDir: f.certDir,
-		WebhookConfigName: f.webhookConfig, Options: certs.Options{DNSNames: f.certDNSNames, IPs: f.certIPs},
-		Interval: f.certCheckInterval}, nil
-}
-
-func logApply(res *apply.Result, err error) {
-	log := ctrl.Log.WithName("apply")
-	if err != nil {
-		log.Error(err, "apply failed")
-	}
-	if res != nil {
-		log.Info("applied", "commit", res.Commit, "summary", res.Summary(), "duration", res.Duration.String())
-	}
+	return nil, nil
 }

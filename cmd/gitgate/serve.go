@@ -4,29 +4,17 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/openapi3"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
-	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
-	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
-	"github.com/gitgate-dev/gitgate/gitindex"
-	"github.com/gitgate-dev/gitgate/gitindex/flux"
-	"github.com/gitgate-dev/gitgate/gitindex/helm"
-	"github.com/gitgate-dev/gitgate/policy"
 	"github.com/gitgate-dev/gitgate/webhook"
-	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
 // serveFlags are the flags of `gitgate serve`.
@@ -144,25 +132,14 @@ func runServe(ctx context.Context, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
-	h, err := wire(ctx, mgr, f)
+	s, err := wire(ctx, mgr, f)
 	if err != nil {
 		return err
 	}
-	if cs, err := kubernetes.NewForConfig(cfg); err == nil { // start-up checks: warnings only
-		if f.apply {
-			warnApplierNotSync(ctx, cs, f.syncUsers)
-		}
-		if f.webhook {
-			warnControllersNotRouted(ctx, cs, f.webhookConfig, f.controllerUsers)
-		}
-	}
-	for _, u := range f.syncUsers {
-		if strings.HasPrefix(u, "system:serviceaccounts") || strings.HasPrefix(u, "system:masters") || strings.ContainsAny(u, "*") {
-			log.Info("WARNING: --sync-user looks like a group or a pattern; gitgate matches the sync identity by exact username only", "syncUser", u)
-		}
-	}
+	s.firstCertPass(ctx)
+	s.startChecks(ctx)
 	logStart(log, f)
-	return mgr.Start(drainOnSignal(ctrl.LoggerInto(context.Background(), log), h, f.shutdownDelay))
+	return mgr.Start(drainOnSignal(ctrl.LoggerInto(context.Background(), log), s.drain, f.shutdownDelay))
 }
 
 func newManager(cfg *rest.Config, f *serveFlags) (manager.Manager, error) {
@@ -186,139 +163,18 @@ func newManager(cfg *rest.Config, f *serveFlags) (manager.Manager, error) {
 }
 
 // drainOnSignal returns a context cancelled shutdownDelay after SIGTERM/SIGINT; in
-// between, readiness fails so endpoints drop gitgate before the webhook server
-// stops (which then finishes in-flight requests). A second signal exits at once.
-func drainOnSignal(ctx context.Context, h *webhook.Handler, delay time.Duration) context.Context {
+// between, readiness fails (drain) so endpoints drop gitgate before the webhook
+// server stops (which then finishes in-flight requests). A second signal exits at
+// once.
+func drainOnSignal(ctx context.Context, drain func(), delay time.Duration) context.Context {
 	signalled := ctrl.SetupSignalHandler()
 	ctx, cancel := context.WithCancel(ctx)
 	go func() {
 		<-signalled.Done()
-		h.Drain()
+		drain()
 		ctrl.Log.Info("shutting down: not ready, draining", "delay", delay.String())
 		time.Sleep(delay)
 		cancel()
 	}()
 	return ctx
-}
-
-// wire connects poller → policy → handler, the audit log and the probes.
-func wire(ctx context.Context, mgr manager.Manager, f *serveFlags) (*webhook.Handler, error) {
-	auditLog, err := f.audit.newLog(ctx, mgr.GetConfig())
-	if err != nil {
-		return nil, err
-	}
-	metrics, err := webhook.NewMetrics(crmetrics.Registry)
-	if err != nil {
-		return nil, fmt.Errorf("metrics: %w", err)
-	}
-	disc, err := discovery.NewDiscoveryClientForConfig(mgr.GetConfig())
-	if err != nil {
-		return nil, fmt.Errorf("discovery: %w", err)
-	}
-	crdSchemas := drift.NewOpenAPISchemas(openapi3.NewRoot(disc.OpenAPIV3()))
-	var namespaces webhook.NamespaceStates // an applier alone needs no namespace watch (nor its RBAC)
-	if f.webhook {
-		if namespaces, err = newCachedNamespaces(ctx, mgr.GetCache()); err != nil {
-			return nil, err
-		}
-	}
-	kinds := webhook.NewDiscoveryKinds(disc)
-	h, err := webhook.NewHandler(webhook.Options{
-		Namespaces: namespaces,
-		Kinds:      kinds,
-		Schemas:    drift.Chain{drift.NewBuiltinSchemas(), crdSchemas},
-		Identities: webhook.Identities{SyncUsers: f.syncUsers, ControllerUsers: f.controllerUsers},
-		Mode:       f.mode, Merge: f.merge, AllowUnknown: f.unknown == "allow",
-		Auditor: auditLog, Metrics: metrics, Events: mgr.GetEventRecorder("gitgate"),
-	})
-	if err != nil {
-		return nil, err
-	}
-	src, err := f.newSource()
-	if err != nil {
-		return nil, err
-	}
-	limits, err := f.limits.limits()
-	if err != nil {
-		return nil, err
-	}
-	render, err := f.renderer(flux.ClusterValues{Reader: mgr.GetAPIReader()})
-	if err != nil {
-		return nil, err
-	}
-	build := gitindex.BuildOptions{Paths: f.paths, PolicyPath: f.policyPath, DefaultNamespace: f.defaultNamespace,
-		Scope: mapperScope{mgr.GetRESTMapper()}, Limits: limits, Render: render,
-		Helm: helm.Options{Values: helm.ClusterValues{Reader: mgr.GetAPIReader()}, Charts: &helm.HTTPCharts{}}}
-	newRevision := make(chan struct{}, 1)
-	records := &auditRecorder{log: auditLog}
-	poller := gitindex.NewPoller(src, build, f.interval, func(ctx context.Context, s *gitindex.Snapshot) error {
-		eng, err := policy.Compile(ctx, s.Policies, policy.DefaultOptions())
-		if err != nil {
-			return fmt.Errorf("compile policy at %s: %w", s.ShortCommit(), err)
-		}
-		h.Store(&webhook.Revision{Snapshot: s, Policy: eng})
-		records.loaded(s, src.Signer(s.Commit))
-		select {
-		case newRevision <- struct{}{}:
-		default:
-		}
-		return nil
-	})
-	poller.Log, poller.BuildTimeout = ctrl.Log.WithName("gitindex"), f.limits.buildTimeout
-	status, err := newStatusMetrics(crmetrics.Registry)
-	if err != nil {
-		return nil, fmt.Errorf("metrics: %w", err)
-	}
-	observe := status.observeFor(h)
-	poller.OnStatus = func(st gitindex.Status) { observe(st); records.status(st) }
-	if f.webhook {
-		mgr.GetWebhookServer().Register("/validate", &crwebhook.Admission{Handler: h})
-		if err := crmetrics.Registry.Register(newCertExpiry(f.certDir)); err != nil {
-			return nil, fmt.Errorf("metrics: %w", err)
-		}
-	}
-	loops, err := backgroundLoops(ctx, mgr, f, h, newRevision, auditLog)
-	if err != nil {
-		return nil, err
-	}
-	if f.pushSecretFile != "" {
-		push, err := pushServer(f, poller)
-		if err != nil {
-			return nil, err
-		}
-		loops = append(loops, push)
-	}
-	warmer := manager.RunnableFunc(func(ctx context.Context) error { return warmSchemas(ctx, crdSchemas, h) })
-	for _, r := range append([]manager.Runnable{poller, auditLog, warmer, kinds}, loops...) {
-		if err := mgr.Add(r); err != nil {
-			return nil, err
-		}
-	}
-	return h, addListeners(mgr, f, h)
-}
-
-// warmSchemas loads the OpenAPI schemas of the kinds git declares that the built-in
-// schema does not know (custom resources), off the request path: now, on every
-// new commit and every 10 seconds until each is served.
-func warmSchemas(ctx context.Context, s *drift.OpenAPISchemas, h *webhook.Handler) error {
-	builtin := drift.NewBuiltinSchemas()
-	t := time.NewTicker(10 * time.Second)
-	defer t.Stop()
-	for {
-		if rev := h.Revision(); rev != nil {
-			var gvks []schema.GroupVersionKind
-			for _, o := range rev.Snapshot.Objects() {
-				gvk := o.GroupVersionKind()
-				if !builtin.Type(gvk).Known() && !s.Type(gvk).Known() {
-					gvks = append(gvks, gvk)
-				}
-			}
-			s.Prefetch(gvks)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
 }

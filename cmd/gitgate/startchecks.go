@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -90,3 +91,22 @@ func unrouted(cel string, users []string) []string {
 	}
 	return out
 }
+
+// startChecks logs what start-up can tell is misconfigured; nothing here stops
+// gitgate.
+func (s *server) startChecks(ctx context.Context) {
+	if s.f.apply {
+		warnApplierNotSync(ctx, s.clients.kube, s.f.syncUsers)
+	}
+	if s.f.webhook {
+		warnControllersNotRouted(ctx, s.clients.kube, s.f.webhookConfig, s.f.controllerUsers)
+	}
+	for _, u := range s.f.syncUsers {
+		if strings.HasPrefix(u, "system:serviceaccounts") || strings.HasPrefix(u, "system:masters") || strings.ContainsAny(u, "*") {
+			ctrl.LoggerFrom(ctx).Error(errSyncUserPattern, "--sync-user matches one username exactly", "syncUser", u)
+		}
+	}
+}
+
+// errSyncUserPattern: a --sync-user that names a group or a pattern matches nobody.
+var errSyncUserPattern = errors.New("--sync-user looks like a group or a pattern; gitgate matches the sync identity by exact username only")

@@ -8,7 +8,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
-	"github.com/gitgate-dev/gitgate/webhook"
 )
 
 // statusMetrics exports the poller's status: the commit being served, the last
@@ -83,12 +82,13 @@ func (m *statusMetrics) observe(st gitindex.Status) {
 }
 
 // observeFor is the Poller's OnStatus callback: metrics, and until a revision
-// is served, the reason for the handler's "not loaded" denials.
-func (m *statusMetrics) observeFor(h *webhook.Handler) func(gitindex.Status) {
+// is served, the reason for the webhook's "not loaded" denials (notLoaded, nil
+// without a webhook).
+func (m *statusMetrics) observeFor(notLoaded func(reason string)) func(gitindex.Status) {
 	return func(st gitindex.Status) {
 		m.observe(st)
-		if st.Commit == "" {
-			h.NotLoaded(st.Err)
+		if st.Commit == "" && notLoaded != nil {
+			notLoaded(st.Err)
 		}
 	}
 }

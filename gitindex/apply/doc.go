@@ -5,8 +5,9 @@
 // One Applier, files split by verb: Apply (applier.go, object.go) applies
 // every object of a snapshot once and returns a Result; the prune
 // (prune.go), the CRD wait (wait.go), the inventory (inventory.go) and health
-// (health.go) are its steps; Loop (loop.go) runs Apply on the leader on start,
-// on every new snapshot and every Interval.
+// (health.go) are its steps. `gitgate serve --apply` runs Apply in a
+// revision.Loop on the leader: on start, on every new revision and every
+// --apply-interval.
 //
 // # Apply
 //

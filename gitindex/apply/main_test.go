@@ -22,6 +22,7 @@ import (
 
 	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/gitindex/apply"
+	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
 // k8s talks to the test control plane (a real etcd and kube-apiserver, started
@@ -125,6 +126,7 @@ func snapshot(t *testing.T, commit string, files map[string]string) *gitindex.Sn
 func newApplier(t *testing.T, inventory string, edit func(*apply.Options)) *apply.Applier {
 	t.Helper()
 	opts := apply.DefaultOptions()
+	opts.Comparer = drift.New(drift.NewBuiltinSchemas())
 	opts.InventoryName = inventory
 	opts.WaitTimeout = 20 * time.Second
 	if edit != nil {

@@ -23,9 +23,9 @@ const (
 type Options struct {
 	// FieldManager is the server-side apply field manager; default "gitgate".
 	FieldManager string
-	// Comparer decides whether a live object already matches git; default
-	// drift.New(drift.NewBuiltinSchemas()). Pass the webhook's, so that the
-	// applier and the webhook agree on what "matches git" means.
+	// Comparer decides whether a live object already matches git; required.
+	// Pass the revision's (revision.Revision.Comparer), so that the applier and
+	// the webhook agree on what "matches git" means.
 	Comparer *drift.Comparer
 	// Prune deletes objects that left git (see the package doc). DefaultOptions
 	// sets it; the zero Options never deletes anything.
@@ -62,10 +62,13 @@ func DefaultOptions() Options {
 	}
 }
 
-// Validate reports an invalid Options value; zero fields are valid and mean
-// their defaults.
+// Validate reports an invalid Options value; zero fields other than Comparer
+// are valid and mean their defaults.
 func (o Options) Validate() error {
 	var errs []error
+	if o.Comparer == nil {
+		errs = append(errs, errors.New("a comparer is required"))
+	}
 	if o.WaitTimeout < 0 {
 		errs = append(errs, fmt.Errorf("wait timeout %s is negative", o.WaitTimeout))
 	}
@@ -83,9 +86,6 @@ func (o Options) withDefaults() Options {
 	d := DefaultOptions()
 	if o.FieldManager == "" {
 		o.FieldManager = d.FieldManager
-	}
-	if o.Comparer == nil {
-		o.Comparer = drift.New(drift.NewBuiltinSchemas())
 	}
 	if o.WaitTimeout == 0 {
 		o.WaitTimeout = d.WaitTimeout

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/gitindex/apply"
+	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
 func TestOptionsValidate(t *testing.T) {
@@ -17,13 +18,15 @@ func TestOptionsValidate(t *testing.T) {
 		ok   bool
 	}{
 		{"defaults", func(*apply.Options) {}, true},
-		{"zero value", func(o *apply.Options) { *o = apply.Options{} }, true},
+		{"zero value but the comparer", func(o *apply.Options) { *o = apply.Options{Comparer: o.Comparer} }, true},
+		{"no comparer", func(o *apply.Options) { o.Comparer = nil }, false},
 		{"negative wait", func(o *apply.Options) { o.WaitTimeout = -1 }, false},
 		{"inventory name without namespace", func(o *apply.Options) { o.InventoryNamespace = "" }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := apply.DefaultOptions()
+			o.Comparer = drift.New(nil)
 			tt.edit(&o)
 			if err := o.Validate(); (err == nil) != tt.ok {
 				t.Errorf("Validate() = %v, want ok %v", err, tt.ok)

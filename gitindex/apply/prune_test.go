@@ -14,6 +14,7 @@ import (
 
 	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/gitindex/apply"
+	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
 func configMap(ns, name, annotations string) string {
@@ -82,6 +83,7 @@ func TestApplyRetriesFailedPrune(t *testing.T) {
 		Delete: func(context.Context, client.WithWatch, client.Object, ...client.DeleteOption) error { return denied },
 	})
 	opts := apply.DefaultOptions()
+	opts.Comparer = drift.New(drift.NewBuiltinSchemas())
 	opts.InventoryName = ns
 	a, err := apply.New(failing, opts)
 	if err != nil {

@@ -14,10 +14,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
-	"github.com/gitgate-dev/gitgate/policy"
 	"github.com/gitgate-dev/gitgate/test/cluster"
 	"github.com/gitgate-dev/gitgate/webhook"
 	"github.com/gitgate-dev/gitgate/webhook/audit"
+	"github.com/gitgate-dev/gitgate/webhook/revision"
 )
 
 // caseStat is one request measured in-process.
@@ -54,26 +54,26 @@ type discardAuditor struct{}
 
 func (discardAuditor) Record(audit.Record) bool { return true }
 
-// newHandler returns gitgate's handler serving snap, configured as `gitgate serve`
-// configures it (metrics on a registry of its own; audit records discarded).
+// newHandler returns gitgate's handler serving snap's revision, built and
+// configured as `gitgate serve` builds and configures them (custom resources'
+// schemas from the commit, as no API server is asked; metrics on a registry of
+// its own).
 func newHandler(ctx context.Context, snap *gitindex.Snapshot, auditor webhook.Auditor) (*webhook.Handler, error) {
-	eng, err := policy.Compile(ctx, snap.Policies, policy.DefaultOptions())
+	rev, err := revision.New(ctx, snap, revision.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("compile policy: %w", err)
+		return nil, err
 	}
+	store := &revision.Store{}
+	store.Publish(rev)
 	metrics, err := webhook.NewMetrics(prometheus.NewRegistry())
 	if err != nil {
 		return nil, err
 	}
-	h, err := webhook.NewHandler(webhook.Options{
+	return webhook.NewHandler(webhook.Options{
+		Revisions:  store,
 		Identities: webhook.Identities{SyncUsers: []string{cluster.SyncUser}},
 		Auditor:    auditor, Metrics: metrics,
 	})
-	if err != nil {
-		return nil, err
-	}
-	h.Store(&webhook.Revision{Snapshot: snap, Policy: eng})
-	return h, nil
 }
 
 // request decodes an AdmissionReview body as the webhook server does.

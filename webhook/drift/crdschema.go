@@ -16,8 +16,8 @@ import (
 // openAPIV3Schema, as the API server's OpenAPI document would give them. It is
 // for where no API server is asked (`gitgate check`); versions whose schema
 // cannot be read stay structural.
-func NewCRDSchemas(crds []map[string]any) Schemas {
-	m := crdSchemas{}
+func NewCRDSchemas(crds []map[string]any) SchemaSet {
+	m := SchemaSet{}
 	for _, crd := range crds {
 		for gvk, s := range versionSchemas(crd) {
 			if t, err := typeOf(gvk, s); err == nil {
@@ -28,10 +28,13 @@ func NewCRDSchemas(crds []map[string]any) Schemas {
 	return m
 }
 
-type crdSchemas map[schema.GroupVersionKind]Type
+// SchemaSet is a fixed set of resolved schemas: what one revision compares
+// with, never changed once built (so a revision judges a kind the same way for
+// its whole life).
+type SchemaSet map[schema.GroupVersionKind]Type
 
 // Type implements Schemas.
-func (m crdSchemas) Type(gvk schema.GroupVersionKind) Type { return m[gvk] }
+func (m SchemaSet) Type(gvk schema.GroupVersionKind) Type { return m[gvk] }
 
 // versionSchemas reads each version's openAPIV3Schema of a CRD.
 func versionSchemas(crd map[string]any) map[schema.GroupVersionKind]*openapispec.Schema {

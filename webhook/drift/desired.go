@@ -61,6 +61,15 @@ func (c *Comparer) Prepare(objs []*gitindex.Object) {
 	c.desired.Store(next)
 }
 
+// Inherit lets c reuse the desired states prev prepared, for the objects both
+// revisions share (gitindex keeps unchanged objects across snapshots); call it
+// before Prepare. States computed without a schema c now knows are recomputed.
+func (c *Comparer) Inherit(prev *Comparer) {
+	if prev != nil && prev != c {
+		c.desired.Store(prev.desired.Load())
+	}
+}
+
 // tryDesire is Desire for Prepare, which runs outside any request: a failure
 // (a schema resolver that panics) leaves the object to DesiredOf, whose caller
 // answers for it.

@@ -15,9 +15,9 @@ import (
 // loading every schema at once). It covers custom resources: their list-map keys
 // (x-kubernetes-list-map-keys) and list types come from the CRD's schema.
 //
-// Type never fetches: the request path does no I/O. A kind not fetched yet resolves
-// to the zero Type (structural comparison) and Prefetch, called when a new snapshot
-// loads, fills the cache in the background.
+// It is a fetcher, not what a comparison reads: Resolve fetches what is missing
+// (I/O, off the request path) and returns a fixed SchemaSet for one revision.
+// What it fetched is kept for later revisions.
 type OpenAPISchemas struct {
 	root  openapi3.Root
 	cache sync.Map // schema.GroupVersionKind → Type
@@ -28,17 +28,23 @@ type OpenAPISchemas struct {
 // openapi3.NewRoot(discoveryClient.OpenAPIV3())).
 func NewOpenAPISchemas(root openapi3.Root) *OpenAPISchemas { return &OpenAPISchemas{root: root} }
 
-// Type implements Schemas from the cache only.
-func (o *OpenAPISchemas) Type(gvk schema.GroupVersionKind) Type {
-	if v, ok := o.cache.Load(gvk); ok {
-		return v.(Type)
+// Resolve fetches the schemas of gvks not fetched yet and returns those it has,
+// as a set that never changes. Kinds whose GroupVersion is not served (yet) are
+// left out; they are asked for again on the next call.
+func (o *OpenAPISchemas) Resolve(gvks []schema.GroupVersionKind) SchemaSet {
+	o.prefetch(gvks)
+	set := SchemaSet{}
+	for _, gvk := range gvks {
+		if v, ok := o.cache.Load(gvk); ok {
+			set[gvk] = v.(Type)
+		}
 	}
-	return Type{}
+	return set
 }
 
-// Prefetch loads the schemas of the given kinds' GroupVersions that are not cached
-// yet. It does I/O: call it off the request path. Failures leave kinds structural.
-func (o *OpenAPISchemas) Prefetch(gvks []schema.GroupVersionKind) {
+// prefetch loads the schemas of the given kinds' GroupVersions that are not cached
+// yet. It does I/O. Failures leave kinds out.
+func (o *OpenAPISchemas) prefetch(gvks []schema.GroupVersionKind) {
 	byGV := map[schema.GroupVersion][]schema.GroupVersionKind{}
 	for _, gvk := range gvks {
 		if _, done := o.gvs.Load(gvk.GroupVersion()); !done {
@@ -48,7 +54,7 @@ func (o *OpenAPISchemas) Prefetch(gvks []schema.GroupVersionKind) {
 	for gv, kinds := range byGV {
 		conv, err := o.converter(gv)
 		if err != nil {
-			continue // not served (yet): retried on the next Prefetch
+			continue // not served (yet): asked again on the next Resolve
 		}
 		o.gvs.Store(gv, struct{}{})
 		for _, gvk := range kinds {

@@ -1,22 +1,19 @@
 package guard
 
 import (
-	"cmp"
 	"context"
-	"time"
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// ExposureLoop reports, at start and every Interval, who can act as the sync
-// identities: one log line per Exposure and the gitgate_sync_identity_exposures
-// gauge. RBAC that cannot be read is logged and retried.
+// ExposureLoop reports, on each Check (a revision.Loop runs it periodically), who
+// can act as the sync identities: one log line per Exposure and the
+// gitgate_sync_identity_exposures gauge.
 type ExposureLoop struct {
 	Reader    client.Reader
 	SyncUsers []string
-	Interval  time.Duration // default 10m
 	Log       logr.Logger
 	Exposures prometheus.Gauge // optional
 	// Controllers and ControllerGroups are the cluster controller identities whose
@@ -41,15 +38,6 @@ func NewControllerExposuresGauge(reg prometheus.Registerer) (prometheus.Gauge, e
 		Help: "Subjects (per binding and path) that RBAC lets act as a cluster controller identity, besides those identities and system:masters, at the last check.",
 	})
 	return g, reg.Register(g)
-}
-
-// NeedLeaderElection is false: the check only reads, so every replica's gauge is true.
-func (l *ExposureLoop) NeedLeaderElection() bool { return false }
-
-// Start checks every Interval until ctx ends.
-func (l *ExposureLoop) Start(ctx context.Context) error {
-	every(ctx, cmp.Or(l.Interval, 10*time.Minute), l.Check, l.Log, "cannot check who can act as the sync identity")
-	return nil
 }
 
 // Check runs one pass. When RBAC cannot be listed the gauge keeps its last value.

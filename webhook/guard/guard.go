@@ -1,12 +1,10 @@
 package guard
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"maps"
 	"reflect"
-	"time"
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,9 +19,8 @@ import (
 // Guard restores a ValidatingWebhookConfiguration's webhooks (rules, clientConfig,
 // failurePolicy, selectors, match conditions) to what it first saw.
 type Guard struct {
-	Client   client.Client
-	Name     string
-	Interval time.Duration // default 5s
+	Client client.Client
+	Name   string
 	// CABundle, if set, returns the current CA bundle (certificate rotation changes
 	// it legitimately); otherwise the first-seen caBundle is kept.
 	CABundle func() []byte
@@ -52,32 +49,6 @@ func NewRestoredCounter(reg prometheus.Registerer) (*prometheus.CounterVec, erro
 		Help: "Times gitgate restored its ValidatingWebhookConfiguration after it was deleted or modified.",
 	}, []string{"reason"})
 	return c, reg.Register(c)
-}
-
-// NeedLeaderElection is true: two replicas on different commits would otherwise
-// narrow the rules to different revisions, each undoing the other.
-func (g *Guard) NeedLeaderElection() bool { return true }
-
-// Start checks every Interval until ctx ends.
-func (g *Guard) Start(ctx context.Context) error {
-	every(ctx, cmp.Or(max(g.Interval, 0), 5*time.Second), g.Check, g.Log, "webhook configuration guard")
-	return nil
-}
-
-// every runs check now and then every interval until ctx ends, logging errors.
-func every(ctx context.Context, interval time.Duration, check func(context.Context) error, log logr.Logger, msg string) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if err := check(ctx); err != nil {
-			log.Error(err, msg)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // Check runs one pass: remember the configuration, or restore it (with its

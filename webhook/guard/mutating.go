@@ -1,11 +1,9 @@
 package guard
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
@@ -83,7 +81,7 @@ func mutatesObjects(ops []admissionregistrationv1.OperationType) bool {
 	return false
 }
 
-// MutatingLoop reports, at start and every Interval, the Mutators of what git
+// MutatingLoop reports, on each Check (a revision.Loop runs it), the Mutators of what git
 // declares: one log line each and the gitgate_mutating_admission_on_governed
 // gauge. The drift scan and the webhook see what they add only as drift.
 type MutatingLoop struct {
@@ -91,7 +89,6 @@ type MutatingLoop struct {
 	// Declared returns the resources git declares (DeclaredResources); nil, nil
 	// while there is no revision.
 	Declared func(ctx context.Context) ([]schema.GroupVersionResource, error)
-	Interval time.Duration // default 10m
 	Log      logr.Logger
 	Governed prometheus.Gauge // optional
 }
@@ -103,15 +100,6 @@ func NewMutatingGauge(reg prometheus.Registerer) (prometheus.Gauge, error) {
 		Help: "Mutating webhooks and MutatingAdmissionPolicies whose rules match kinds git declares, at the last check.",
 	})
 	return g, reg.Register(g)
-}
-
-// NeedLeaderElection is false: the check only reads.
-func (l *MutatingLoop) NeedLeaderElection() bool { return false }
-
-// Start checks every Interval until ctx ends.
-func (l *MutatingLoop) Start(ctx context.Context) error {
-	every(ctx, cmp.Or(l.Interval, 10*time.Minute), l.Check, l.Log, "cannot check mutating admission on governed kinds")
-	return nil
 }
 
 // Check runs one pass; on an error the gauge keeps its last value.

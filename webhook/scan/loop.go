@@ -2,25 +2,23 @@ package scan
 
 import (
 	"context"
-	"time"
+	"fmt"
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/gitindex/vocab"
+	"github.com/gitgate-dev/gitgate/webhook/revision"
 )
 
-// Loop scans on every new revision and every Interval, exports the number of
-// drifted objects and publishes PolicyReports when the CRD is installed.
-type Loop struct {
-	Scanner  *Scanner
-	Client   client.Client // writes PolicyReports (as the webhook pods' identity)
-	Current  func() *gitindex.Snapshot
-	Interval time.Duration
-	Log      logr.Logger
-	Drifted  prometheus.Gauge
+// Pass is the drift scan of a serving gitgate, run by a revision.Loop on every
+// new revision and every interval: it scans with the revision's own comparison,
+// exports the number of drifted objects and publishes PolicyReports when the CRD
+// is installed.
+type Pass struct {
+	Client  client.Client // reads live objects and writes PolicyReports (as the webhook pods' identity)
+	Drifted prometheus.Gauge
 }
 
 // NewDriftedGauge registers gitgate_drifted_objects.
@@ -32,39 +30,21 @@ func NewDriftedGauge(reg prometheus.Registerer) (prometheus.Gauge, error) {
 	return g, reg.Register(g)
 }
 
-// NeedLeaderElection is true: one replica scans and publishes.
-func (l *Loop) NeedLeaderElection() bool { return true }
-
-// Start runs until ctx ends.
-func (l *Loop) Start(ctx context.Context) error {
-	check := time.NewTicker(2 * time.Second)
-	defer check.Stop()
-	var last string
-	next := time.Now()
-	for {
-		if snap := l.Current(); snap != nil && (snap.Commit != last || time.Now().After(next)) {
-			l.once(ctx, snap)
-			last, next = snap.Commit, time.Now().Add(l.Interval)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-check.C:
-		}
+// Run scans rev (nothing to do before the first revision).
+func (p *Pass) Run(ctx context.Context, rev *revision.Revision) error {
+	if rev == nil {
+		return nil
 	}
-}
-
-func (l *Loop) once(ctx context.Context, snap *gitindex.Snapshot) {
-	rep, err := l.Scanner.Scan(ctx, snap)
+	snap := rev.Snapshot
+	rep, err := (&Scanner{Reader: p.Client, Comparer: rev.Comparer}).Scan(ctx, snap)
 	if err != nil {
-		l.Log.Error(err, "drift scan failed")
-		return
+		return fmt.Errorf("drift scan: %w", err)
 	}
-	if l.Drifted != nil {
-		l.Drifted.Set(float64(len(rep.Findings)))
+	if p.Drifted != nil {
+		p.Drifted.Set(float64(len(rep.Findings)))
 	}
 	if len(rep.Findings) > 0 {
-		l.Log.Info("drift found", "commit", snap.ShortCommit(), "objects", len(rep.Findings))
+		logr.FromContextOrDiscard(ctx).Info("drift found", "commit", snap.ShortCommit(), "objects", len(rep.Findings))
 	}
 	var namespaces []string
 	for _, o := range snap.Objects() {
@@ -72,7 +52,8 @@ func (l *Loop) once(ctx context.Context, snap *gitindex.Snapshot) {
 			namespaces = append(namespaces, o.Name)
 		}
 	}
-	if _, err := Publish(ctx, l.Client, PolicyReports(rep, namespaces), vocab.FieldManager); err != nil {
-		l.Log.Error(err, "publish policy reports")
+	if _, err := Publish(ctx, p.Client, PolicyReports(rep, namespaces), vocab.FieldManager); err != nil {
+		return fmt.Errorf("publish policy reports: %w", err)
 	}
+	return nil
 }

@@ -1,18 +1,16 @@
-package webhook
+package revision
 
 import (
 	"path"
 	"strings"
 
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
-
 	"github.com/gitgate-dev/gitgate/gitindex"
 )
 
-// FluxKustomizationGroup is the API group of Flux's Kustomization.
-const FluxKustomizationGroup = "kustomize.toolkit.fluxcd.io"
+// fluxKustomizationGroup is the API group of Flux's Kustomization.
+const fluxKustomizationGroup = "kustomize.toolkit.fluxcd.io"
 
-// fluxTenants are the sync identities a revision derives from the Flux
+// Tenants are the sync identities a revision derives from the Flux
 // Kustomizations it declares: a Kustomization with spec.serviceAccountName makes
 // kustomize-controller impersonate system:serviceaccount:<its namespace>:<name>
 // for everything it applies and prunes, so that ServiceAccount is a sync
@@ -20,7 +18,7 @@ const FluxKustomizationGroup = "kustomize.toolkit.fluxcd.io"
 // Kustomization's spec.path. Anything else it writes is judged like anyone's.
 // It maps the username to each key in its scope and the Kustomization that put
 // it there.
-type fluxTenants map[string]map[gitindex.Key]string
+type Tenants map[string]map[gitindex.Key]string
 
 // tenantScope is one Kustomization that impersonates a ServiceAccount.
 type tenantScope struct {
@@ -29,7 +27,7 @@ type tenantScope struct {
 
 // deriveFluxTenants builds the tenants of a snapshot (nil when it declares no
 // Kustomization with a ServiceAccount).
-func deriveFluxTenants(s *gitindex.Snapshot) fluxTenants {
+func deriveTenants(s *gitindex.Snapshot) Tenants {
 	if s == nil {
 		return nil
 	}
@@ -43,7 +41,7 @@ func deriveFluxTenants(s *gitindex.Snapshot) fluxTenants {
 	if len(scopes) == 0 {
 		return nil
 	}
-	t := fluxTenants{}
+	t := Tenants{}
 	for _, o := range objs {
 		for _, sc := range scopes {
 			if !inDir(o.Path, sc.dir) {
@@ -60,7 +58,7 @@ func deriveFluxTenants(s *gitindex.Snapshot) fluxTenants {
 
 // tenantScopeOf reads a Kustomization's ServiceAccount and path.
 func tenantScopeOf(o *gitindex.Object) (tenantScope, bool) {
-	if o.Key.Group != FluxKustomizationGroup || o.Key.Kind != "Kustomization" {
+	if o.Key.Group != fluxKustomizationGroup || o.Key.Kind != "Kustomization" {
 		return tenantScope{}, false
 	}
 	spec, _ := o.Object["spec"].(map[string]any)
@@ -81,14 +79,10 @@ func inDir(file, dir string) bool {
 	return dir == "." || strings.HasPrefix(path.Clean(file), dir+"/")
 }
 
-// scope returns the Kustomization that makes the request's user a sync identity
-// for the object it writes, if one does. Subresources and requests without a
-// name are never in a tenant's scope.
-func (t fluxTenants) scope(req admission.Request) (string, bool) {
-	keys, ok := t[req.UserInfo.Username]
-	if !ok || req.SubResource != "" || req.Name == "" {
-		return "", false
-	}
-	ks, ok := keys[gitindex.Key{Group: req.Kind.Group, Kind: req.Kind.Kind, Namespace: objectNamespace(req), Name: req.Name}]
+// Scope returns the Kustomization that makes user a sync identity for the
+// declared object key, if one does. The caller leaves subresources and requests
+// without a name out: they are never in a tenant's scope.
+func (t Tenants) Scope(user string, key gitindex.Key) (string, bool) {
+	ks, ok := t[user][key]
 	return ks, ok
 }
