@@ -1,7 +1,7 @@
 # gitgate — see README.md.
 SHELL := /bin/bash
 GO ?= go
-UNIT_PKGS = ./cmd/... ./gitindex/... ./policy/... ./webhook/... ./certs/...
+UNIT_PKGS = ./cmd/... ./gitindex/... ./policy/... ./webhook/... ./certs/... ./manifests/...
 
 .PHONY: all build tools test unit e2e lint demo bench fuzz clean
 
