@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
-	"github.com/gitgate-dev/gitgate/gitindex/flux"
+	fluxrender "github.com/gitgate-dev/gitgate/gitindex/flux"
 	"github.com/gitgate-dev/gitgate/test/cluster"
 )
 
@@ -103,8 +103,8 @@ func renderFleet(t *testing.T, dir, fluxNS string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := flux.New(flux.Options{Source: types.NamespacedName{Namespace: fluxNS, Name: "flux-system"},
-		Values: flux.ClusterValues{Reader: cp.Client}, TempDir: t.TempDir()})
+	r, err := fluxrender.New(fluxrender.Options{Source: types.NamespacedName{Namespace: fluxNS, Name: "flux-system"},
+		Values: fluxrender.ClusterValues{Reader: cp.Client}, TempDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
