@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"strings"
 	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -131,12 +132,24 @@ func repair(n node, p path, desired, new any) bool {
 	case isAny(desired):
 		return true
 	case desired == nil:
-		return new == nil && !judged[p.String()]
+		return new == nil && !judgedPath(p.String())
 	}
 	if m, ok := matchesOneOf(n, desired, new); ok {
 		return m
 	}
 	return equalAs(n, desired, new)
+}
+
+// judgedPath reports whether p is a judged path or lies under one (an item of
+// ownerReferences, which the schema keys by uid), so removing it is judged
+// whether or not the kind's schema is known.
+func judgedPath(p string) bool {
+	for j := range judged {
+		if p == j || strings.HasPrefix(p, j+"[") || strings.HasPrefix(p, j+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // entryRepair is repair for a map entry added or removed, where absent is not "".

@@ -32,6 +32,8 @@ func TestIdentityMetadataRules(t *testing.T) {
 		{name: "reordering declared finalizers is no change", git: with("finalizers: [x/a, x/b]"), old: with("finalizers: [x/a, x/b]"), new: with("finalizers: [x/b, x/a]")},
 		{name: "adding an undeclared owner", git: bare, old: bare, new: with("ownerReferences: [" + owner + "]"),
 			want: []string{"metadata.ownerReferences[uid=u1]"}},
+		{name: "removing an undeclared owner", git: bare, old: with("ownerReferences: [" + owner + "]"), new: bare,
+			want: []string{"metadata.ownerReferences[uid=u1]"}},
 		{name: "restoring a declared owner", git: with("ownerReferences: [" + owner + "]"), old: bare, new: with("ownerReferences: [" + owner + "]")},
 		{name: "swapping a declared owner for another (an owner reference is atomic)", git: with("ownerReferences: [" + owner + "]"),
 			old: with("ownerReferences: [" + owner + "]"), new: with("ownerReferences: [" + owner2 + "]"),
@@ -49,6 +51,36 @@ func TestIdentityMetadataRules(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("non-repair changes (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestJudgedWithoutSchema: removing an undeclared owner or finalizer is judged
+// whether the kind's schema is known (ownerReferences keyed by uid) or not (a
+// custom resource before its schema arrived: lists compared whole).
+func TestJudgedWithoutSchema(t *testing.T) {
+	const bare = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: a}\n"
+	tests := []struct {
+		name     string
+		comparer *Comparer
+		old      string
+	}{
+		{name: "owner, schema known", comparer: New(NewBuiltinSchemas()), old: edit(bare, "namespace: a}", "namespace: a, ownerReferences: [{apiVersion: v1, kind: ConfigMap, name: p, uid: u1}]}")},
+		{name: "owner, no schema", comparer: New(nil), old: edit(bare, "namespace: a}", "namespace: a, ownerReferences: [{apiVersion: v1, kind: ConfigMap, name: p, uid: u1}]}")},
+		{name: "finalizer, schema known", comparer: New(NewBuiltinSchemas()), old: edit(bare, "namespace: a}", "namespace: a, finalizers: [x/hold]}")},
+		{name: "finalizer, no schema", comparer: New(nil), old: edit(bare, "namespace: a}", "namespace: a, finalizers: [x/hold]}")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			changes := tt.comparer.Diff(obj(t, tt.old), obj(t, bare), tt.comparer.Desire(cmGVK, obj(t, bare)))
+			if len(changes) == 0 {
+				t.Fatal("Diff found no change")
+			}
+			for _, ch := range changes {
+				if ch.TowardGit() {
+					t.Errorf("%s: removing what git does not declare counted as a repair", ch.Path)
+				}
 			}
 		})
 	}
