@@ -109,6 +109,11 @@ func TestScan(t *testing.T) {
 			{Key: gitindex.Key{Kind: "ConfigMap", Namespace: "shop", Name: "a"}, Source: "k8s/cm.yaml:5", Changes: []drift.Change{
 				{Path: "data.color", Declared: true, Git: "blue", New: "red"}}},
 			{Key: gitindex.Key{Kind: "ConfigMap", Namespace: "shop", Name: "b"}, Source: "k8s/cm.yaml:7", Missing: true}}},
+		{name: "findings ordered by line number, not as text", live: []string{edit(liveA, "blue", "red"), byKubectl, liveWidget}, want: []Finding{
+			{Key: gitindex.Key{Kind: "ConfigMap", Namespace: "shop", Name: "a"}, Source: "k8s/cm.yaml:5", Changes: []drift.Change{
+				{Path: "data.color", Declared: true, Git: "blue", New: "red"}}},
+			{Key: gitindex.Key{Kind: "ConfigMap", Namespace: "shop", Name: "b"}, Source: "k8s/cm.yaml:10", Changes: []drift.Change{
+				{Path: "data.extra", New: "x", Pointer: "/data/extra"}}}}},
 		{name: "a kind not served is an error, the others are scanned", live: []string{edit(liveA, "blue", "red"), liveB}, errs: noWidgets,
 			want: []Finding{{Key: gitindex.Key{Kind: "ConfigMap", Namespace: "shop", Name: "a"}, Source: "k8s/cm.yaml:5", Changes: []drift.Change{
 				{Path: "data.color", Declared: true, Git: "blue", New: "red"}}}},
