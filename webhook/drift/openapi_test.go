@@ -100,7 +100,6 @@ func TestOpenAPISchemas(t *testing.T) {
 // TestOpenAPISchemasCompare: a custom resource compared with the fetched
 // schema gets its list-map keys and its defaults.
 func TestOpenAPISchemasCompare(t *testing.T) {
-	s := NewOpenAPISchemas(&fakeRoot{docs: map[schema.GroupVersion]string{widgetGV: widgetOpenAPI}})
 	widget := widgetGV.WithKind("Widget")
 	const git = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: a}\nspec: {parts: [{name: nut, count: 1}, {name: bolt, count: 2}]}\n"
 	reordered := edit(git, "[{name: nut, count: 1}, {name: bolt, count: 2}]", "[{name: bolt, count: 2}, {name: nut, count: 1}]", "parts:", "size: 3, parts:")
@@ -118,6 +117,7 @@ func TestOpenAPISchemasCompare(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			s := NewOpenAPISchemas(&fakeRoot{docs: map[schema.GroupVersion]string{widgetGV: widgetOpenAPI}})
 			if tt.prefetch {
 				s.Prefetch([]schema.GroupVersionKind{widget})
 			}
