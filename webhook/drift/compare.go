@@ -105,7 +105,7 @@ func (w *walker) diffMap(n node, p path, om, nm, dm, gm map[string]any) {
 		nv, inNew := nm[k]
 		if entries && inOld != inNew {
 			w.changes = append(w.changes, Change{Path: cp.String(), Declared: hasKey(gm, k), Git: presentValue(dm[k], hasKey(dm, k)),
-				Old: presentValue(ov, inOld), New: presentValue(nv, inNew), Repair: entryRepair(dm, k, nv, inNew)})
+				Old: presentValue(ov, inOld), New: presentValue(nv, inNew), Repair: entryRepair(n.field(k), dm, k, nv, inNew)})
 			continue
 		}
 		w.diff(n.field(k), cp, ov, nv, dm[k], gm[k])
@@ -152,10 +152,11 @@ func judgedPath(p string) bool {
 	return false
 }
 
-// entryRepair is repair for a map entry added or removed, where absent is not "".
-func entryRepair(dm map[string]any, k string, nv any, inNew bool) bool {
+// entryRepair is repair for a map entry added or removed, where absent is not "";
+// e is the entry's node, so a quantity re-added as 500m repairs git's 0.5.
+func entryRepair(e node, dm map[string]any, k string, nv any, inNew bool) bool {
 	dv, inD := dm[k]
-	return inD == inNew && (!inNew || Equal(dv, nv))
+	return inD == inNew && (!inNew || equalAs(e, dv, nv))
 }
 
 // sameKeysAny is sameKeys for two values that may be maps.

@@ -29,6 +29,9 @@ func TestQuantityRules(t *testing.T) {
 			wantMatch: true, wantTowardGit: true},
 		{name: "emptyDir size limit", git: quantities("1", "1Gi", "1Gi"), old: quantities("1", "1Gi", "2Gi"), new: quantities("1", "1Gi", "1073741824"),
 			wantMatch: true, wantTowardGit: true},
+		{name: "a request re-adding a removed quantity in another notation", git: quantities("0.5", "1Gi", "1Gi"),
+			old: obj(t, edit(pod, "cpu: CPU, ", "", "MEM", "1Gi", "SIZE", "1Gi")), new: quantities("500m", "1Gi", "1Gi"),
+			wantMatch: true, wantTowardGit: true},
 		{name: "a different value", git: quantities("1", "1Gi", "1Gi"), old: quantities("1", "1Gi", "1Gi"), new: quantities("1001m", "1Gi", "1Gi")},
 		{name: "1G is not 1Gi", git: quantities("1", "1Gi", "1Gi"), old: quantities("1", "1Gi", "1Gi"), new: quantities("1", "1G", "1Gi")},
 	}
