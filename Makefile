@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 UNIT_PKGS = ./cmd/... ./gitindex/... ./policy/... ./webhook/... ./certs/... ./manifests/...
 
-.PHONY: all build tools test unit e2e lint demo bench fuzz clean
+.PHONY: all build tools test unit e2e lint demo bench fuzz readme clean
 
 all: build
 
@@ -39,6 +39,11 @@ demo: tools
 # writes test/bench/results/RESULTS.md and latency.svg (a few minutes on 2 cores).
 bench: tools
 	GO=$(GO) $(GO) run ./test/bench
+
+# Regenerate README.md's flag tables from the commands' flags; TestREADMEFlags
+# (part of `make unit`) fails while they are stale.
+readme:
+	$(GO) test -count=1 ./cmd/gitgate -run TestREADMEFlags -update
 
 clean:
 	rm -rf bin test/bin _out*

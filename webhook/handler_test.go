@@ -163,9 +163,13 @@ func raw(t *testing.T, y string) runtime.RawExtension {
 	return runtime.RawExtension{Raw: j}
 }
 
-// edit applies string replacements to a YAML document.
+// edit applies string replacements to a YAML document, failing loudly when one
+// is missing (a row whose edit did not apply would test nothing).
 func edit(doc string, replace ...string) string {
 	for i := 0; i+1 < len(replace); i += 2 {
+		if !strings.Contains(doc, replace[i]) {
+			panic("edit: " + replace[i] + " not found")
+		}
 		doc = strings.Replace(doc, replace[i], replace[i+1], 1)
 	}
 	return doc

@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"strings"
 	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -104,7 +105,7 @@ func (w *walker) diffMap(n node, p path, om, nm, dm, gm map[string]any) {
 		nv, inNew := nm[k]
 		if entries && inOld != inNew {
 			w.changes = append(w.changes, Change{Path: cp.String(), Declared: hasKey(gm, k), Git: presentValue(dm[k], hasKey(dm, k)),
-				Old: presentValue(ov, inOld), New: presentValue(nv, inNew), Repair: entryRepair(dm, k, nv, inNew)})
+				Old: presentValue(ov, inOld), New: presentValue(nv, inNew), Repair: entryRepair(n.field(k), dm, k, nv, inNew)})
 			continue
 		}
 		w.diff(n.field(k), cp, ov, nv, dm[k], gm[k])
@@ -131,7 +132,7 @@ func repair(n node, p path, desired, new any) bool {
 	case isAny(desired):
 		return true
 	case desired == nil:
-		return new == nil && !judged[p.String()]
+		return new == nil && !judgedPath(p.String())
 	}
 	if m, ok := matchesOneOf(n, desired, new); ok {
 		return m
@@ -139,10 +140,23 @@ func repair(n node, p path, desired, new any) bool {
 	return equalAs(n, desired, new)
 }
 
-// entryRepair is repair for a map entry added or removed, where absent is not "".
-func entryRepair(dm map[string]any, k string, nv any, inNew bool) bool {
+// judgedPath reports whether p is a judged path or lies under one (an item of
+// ownerReferences, which the schema keys by uid), so removing it is judged
+// whether or not the kind's schema is known.
+func judgedPath(p string) bool {
+	for j := range judged {
+		if p == j || strings.HasPrefix(p, j+"[") || strings.HasPrefix(p, j+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// entryRepair is repair for a map entry added or removed, where absent is not "";
+// e is the entry's node, so a quantity re-added as 500m repairs git's 0.5.
+func entryRepair(e node, dm map[string]any, k string, nv any, inNew bool) bool {
 	dv, inD := dm[k]
-	return inD == inNew && (!inNew || Equal(dv, nv))
+	return inD == inNew && (!inNew || equalAs(e, dv, nv))
 }
 
 // sameKeysAny is sameKeys for two values that may be maps.

@@ -70,3 +70,61 @@ func TestCRDSchemasKeyLists(t *testing.T) {
 		t.Errorf("a missing item, keyed by name (-want +got):\n%s", diff)
 	}
 }
+
+// TestCRDSchemas has one row per rule of reading schemas from CRDs as git
+// declares them: which versions get a schema, and what the schema changes in
+// the comparison.
+func TestCRDSchemas(t *testing.T) {
+	v1 := schema.GroupVersionKind{Group: "example.gitgate.dev", Version: "v1", Kind: "Widget"}
+	v2 := v1.GroupVersion().WithKind("Widget")
+	v2.Version = "v2"
+	withV2 := widgetCRD + `  - name: v2
+    served: true
+    storage: false
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer, default: 3}
+`
+	noSchemaV2 := widgetCRD + "  - {name: v2, served: true, storage: false}\n"
+	tests := []struct {
+		name      string
+		crd       string
+		gvk       schema.GroupVersionKind
+		wantKnown bool
+		git, live string // compared when set
+		want      []string
+	}{
+		{name: "a served version's schema", crd: widgetCRD, gvk: v1, wantKnown: true},
+		{name: "a kind the CRDs do not define", crd: widgetCRD, gvk: schema.GroupVersionKind{Group: "example.gitgate.dev", Version: "v1", Kind: "Gadget"}},
+		{name: "each version its own schema", crd: withV2, gvk: v2, wantKnown: true,
+			git: "spec: {}\n", live: "spec: {size: 3}\n"},
+		{name: "a version without a schema stays structural", crd: noSchemaV2, gvk: v2,
+			git: "spec: {parts: [{name: a}, {name: b}]}\n", live: "spec: {parts: [{name: b}, {name: a}]}\n", want: []string{"spec.parts"}},
+		{name: "a CRD without a kind gives no schema", crd: edit(widgetCRD, "names: {kind: Widget, plural: widgets}", "names: {plural: widgets}"), gvk: v1},
+		{name: "the schema's default is desired", crd: withV2, gvk: v2, wantKnown: true, git: "spec: {}\n", live: "spec: {size: 4}\n", want: []string{"spec.size"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewCRDSchemas([]map[string]any{obj(t, tt.crd)})
+			if got := s.Type(tt.gvk).Known(); got != tt.wantKnown {
+				t.Errorf("Type(%s).Known() = %v, want %v", tt.gvk, got, tt.wantKnown)
+			}
+			if tt.git == "" {
+				return
+			}
+			c := New(s)
+			var got []string
+			for _, ch := range c.Against(obj(t, tt.live), c.Desire(tt.gvk, obj(t, tt.git))) {
+				got = append(got, ch.Path)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Against paths (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

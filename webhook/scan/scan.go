@@ -1,9 +1,13 @@
 package scan
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -67,9 +71,29 @@ func (s *Scanner) Scan(ctx context.Context, snap *gitindex.Snapshot) (*Report, e
 			}
 		}
 	}
-	sort.Slice(rep.Findings, func(i, j int) bool { return rep.Findings[i].Source < rep.Findings[j].Source })
+	slices.SortStableFunc(rep.Findings, func(a, b Finding) int { return compareSources(a.Source, b.Source) })
 	sort.Strings(rep.Errors)
 	return rep, nil
+}
+
+// compareSources orders file:line sources by file, then by line number (line
+// 10 after line 9, which a comparison of the strings would not give).
+func compareSources(a, b string) int {
+	fa, la := splitSource(a)
+	fb, lb := splitSource(b)
+	return cmp.Or(strings.Compare(fa, fb), cmp.Compare(la, lb))
+}
+
+func splitSource(s string) (file string, line int) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return s, 0
+	}
+	n, err := strconv.Atoi(s[i+1:])
+	if err != nil {
+		return s, 0
+	}
+	return s[:i], n
 }
 
 func (s *Scanner) compare(snap *gitindex.Snapshot, gvk schema.GroupVersionKind, o *gitindex.Object, live map[gitindex.Key]map[string]any) (Finding, bool) {
