@@ -179,7 +179,7 @@ func (r *renderer) render(ctx context.Context, c *chart.Chart, dir string) (*Res
 		return nil, fmt.Errorf("render chart %s: %w", dir, err)
 	}
 	res := &Result{Release: r.rel, Namespace: r.rel.TargetNamespace}
-	if res.Objects, err = r.objects(c, dir, out, caps, append([]origin{chartValues}, layers...)); err != nil {
+	if res.Objects, err = r.objects(c, dir, out, append([]origin{chartValues}, layers...)); err != nil {
 		return nil, err
 	}
 	if res.CRDs, err = r.crds(c, dir); err != nil {
