@@ -2,6 +2,9 @@ package gitindex
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -128,6 +131,22 @@ func helmReleases(u *unit) []releaseSource {
 // renderChart renders one HelmRelease into a unit of its own (nil when it
 // renders nothing), or records why it cannot.
 func (b *builder) renderChart(hr releaseSource, repositories map[string]string) *unit {
+	if u := b.reuseChart(hr); u != nil {
+		u.chart = &chartSource{hr: hr, repositories: repositories}
+		return u
+	}
+	return b.renderFresh(hr, repositories)
+}
+
+// chartSource is what a chart's unit was rendered from, to render it again
+// (revalidate: a CRD changed its kind's scope).
+type chartSource struct {
+	hr           releaseSource
+	repositories map[string]string
+}
+
+// renderFresh renders a HelmRelease's chart, never reusing its objects.
+func (b *builder) renderFresh(hr releaseSource, repositories map[string]string) *unit {
 	res, err := helm.Render(b.ctx, helm.Input{Files: b.tree, Source: hr.src, Object: hr.obj,
 		DefaultNamespace: b.opts.DefaultNamespace, Repositories: repositories}, b.opts.Helm)
 	name, _ := hr.obj["metadata"].(map[string]any)["name"].(string)
@@ -139,7 +158,8 @@ func (b *builder) renderChart(hr releaseSource, repositories map[string]string) 
 		b.problem(hr.src.File, hr.src.Line, "HelmRelease %s: %v", name, err)
 		return nil
 	}
-	u := &unit{path: hr.src.File + "#HelmRelease/" + res.Release.String(), volatile: true}
+	u := &unit{path: chartUnitPath(hr.src, res.Release), hash: b.chartInputs(hr, res.Release),
+		chart: &chartSource{hr: hr, repositories: repositories}}
 	for _, o := range append(res.CRDs, res.Objects...) {
 		cost := docCost(o.Size)
 		if !b.budget.charge(1, cost) {
@@ -172,4 +192,54 @@ func underAnyDir(name string, dirs []string) bool {
 		}
 	}
 	return false
+}
+
+// chartUnitPath names a HelmRelease's unit in the snapshot's records.
+func chartUnitPath(src helm.Source, rel *helm.Release) string {
+	return src.File + "#HelmRelease/" + rel.String()
+}
+
+// reuseChart takes a HelmRelease's objects from the previous snapshot if
+// nothing it renders from changed (see chartInputs).
+func (b *builder) reuseChart(hr releaseSource) *unit {
+	if b.opts.Previous == nil {
+		return nil
+	}
+	rel, err := helm.ParseRelease(hr.obj, b.opts.DefaultNamespace)
+	if err != nil {
+		return nil
+	}
+	path := chartUnitPath(hr.src, rel)
+	rec := b.opts.Previous.units[path]
+	key := b.chartInputs(hr, rel)
+	if rec == nil || key == "" || rec.hash != key {
+		return nil
+	}
+	b.budget.charge(len(rec.objects), rec.cost)
+	return &unit{path: path, hash: key, reused: rec.objects, warnings: rec.warnings, cost: rec.cost}
+}
+
+// chartInputs digests everything a HelmRelease of a chart in git renders
+// from: the HelmRelease as decoded, and the path and blob hash of every file
+// of its chart folder and of its valuesFiles. It is "" (render every time)
+// for a chart from elsewhere or with valuesFrom (the cluster's values may
+// have changed).
+func (b *builder) chartInputs(hr releaseSource, rel *helm.Release) string {
+	if rel.SourceKind != "GitRepository" || len(rel.ValuesFrom) > 0 {
+		return ""
+	}
+	h := sha256.New()
+	release, err := json.Marshal(hr.obj)
+	if err != nil {
+		return ""
+	}
+	h.Write(release)
+	files := b.tree.Under(rel.ChartPath())
+	for _, v := range rel.ValuesFiles {
+		files = append(files, strings.TrimPrefix(path.Clean("/"+v), "/"))
+	}
+	for _, p := range files {
+		fmt.Fprintf(h, "\x00%s\x00%s", p, b.tree.state(p))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

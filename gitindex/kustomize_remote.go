@@ -18,7 +18,7 @@ func remoteReference(kustomization []byte) error {
 	}
 	k.FixKustomization()
 	if len(k.HelmCharts) > 0 || len(k.HelmChartInflationGenerator) > 0 || k.HelmGlobals != nil {
-		return fmt.Errorf("helm charts are not supported: render them into the repository")
+		return fmt.Errorf("helm charts are not supported in a kustomization (kustomize runs the helm binary): name the chart in a Flux HelmRelease, or render it into the repository")
 	}
 	for _, list := range [][]string{k.Resources, k.Bases, k.Components, k.Generators, k.Transformers, k.Validators} {
 		for _, r := range list {

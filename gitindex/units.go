@@ -17,10 +17,11 @@ import (
 type unit struct {
 	path      string // the manifest, or the kustomization file
 	kustomize bool
-	hash      string     // a manifest's blob hash
-	rendering *Rendering // what a Renderer asked to build (the kustomization then is its)
-	file      *File      // a manifest
-	data      []byte     // a manifest's content, once read
+	hash      string       // a manifest's blob hash; a chart's inputs' digest
+	rendering *Rendering   // what a Renderer asked to build (the kustomization then is its)
+	chart     *chartSource // a HelmRelease's chart (a unit renderCharts made)
+	file      *File        // a manifest
+	data      []byte       // a manifest's content, once read
 	readErr   error
 
 	deps     map[string]string // a kustomization's inputs: path → state when rendered
@@ -155,6 +156,12 @@ func (b *builder) read(u *unit) {
 
 func (b *builder) produce(u *unit) {
 	u.decoded, u.reused, u.warnings, u.problems, u.pending, u.cost = nil, nil, nil, nil, false, 0
+	if u.chart != nil {
+		if fresh := b.renderFresh(u.chart.hr, u.chart.repositories); fresh != nil {
+			u.decoded, u.cost = fresh.decoded, fresh.cost
+		}
+		return
+	}
 	if u.kustomize {
 		b.render(u)
 		return

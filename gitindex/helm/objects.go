@@ -3,52 +3,68 @@ package helm
 import (
 	"fmt"
 	"path"
+	"sort"
 	"strings"
 
 	"helm.sh/helm/v3/pkg/chart"
-	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/releaseutil"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"sigs.k8s.io/yaml"
 )
 
 // objects decodes the rendered manifests that the release keeps (no hooks, no
-// notes, no partials) and adds Helm's metadata to them.
-func (r *renderer) objects(c *chart.Chart, dir string, out map[string]string, caps *chartutil.Capabilities, layers []origin) ([]Object, error) {
+// notes, no partials, no empty documents), each once, in template order, and
+// adds Helm's metadata to them.
+func (r *renderer) objects(c *chart.Chart, dir string, out map[string]string, layers []origin) ([]Object, error) {
 	size := 0
+	var names []string
 	for name, text := range out {
 		size += len(text)
-		if strings.HasSuffix(name, "NOTES.txt") { // as Helm's install: notes are no manifest
-			delete(out, name)
+		base := path.Base(name)
+		if !strings.HasSuffix(name, "NOTES.txt") && !strings.HasPrefix(base, "_") && strings.TrimSpace(text) != "" {
+			names = append(names, name)
 		}
 	}
 	if max := cmpOrInt(r.opts.MaxBytes, 64<<20); size > max {
 		return nil, fmt.Errorf("chart %s renders %d bytes, more than the %d allowed", dir, size, max)
 	}
-	_, manifests, err := releaseutil.SortManifests(out, caps.APIVersions, releaseutil.InstallOrder)
-	if err != nil {
-		return nil, fmt.Errorf("chart %s: %w", dir, err)
-	}
+	sort.Strings(names)
 	var objs []Object
-	seen := map[string]int{} // template + kind → documents of that kind so far
-	for _, m := range manifests {
-		obj, err := decode([]byte(m.Content))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", m.Name, err)
+	for _, name := range names {
+		file := strings.TrimPrefix(name, c.Name()+"/")
+		seen := map[string]int{} // kind → documents of that kind so far
+		docs := releaseutil.SplitManifests(out[name])
+		keys := make([]string, 0, len(docs))
+		for k := range docs {
+			keys = append(keys, k)
 		}
-		if obj == nil {
-			continue
+		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
+		for _, k := range keys {
+			obj, err := decode([]byte(docs[k]))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			if obj == nil || isHook(obj) {
+				continue
+			}
+			r.addMetadata(obj)
+			kind, _ := obj["kind"].(string)
+			o := r.object(obj, c, dir, file, kind, seen[kind], layers)
+			seen[kind]++
+			o.Size = len(docs[k])
+			objs = append(objs, o)
 		}
-		r.addMetadata(obj)
-		file := strings.TrimPrefix(m.Name, c.Name()+"/")
-		kind, _ := obj["kind"].(string)
-		nth := seen[file+"\x00"+kind]
-		seen[file+"\x00"+kind]++
-		o := r.object(obj, c, dir, file, kind, nth, layers)
-		o.Size = len(m.Content)
-		objs = append(objs, o)
 	}
 	return objs, nil
+}
+
+// isHook reports whether a rendered object is a Helm hook: Helm runs it at a
+// point of the release and keeps no record of it as the release's.
+func isHook(obj map[string]any) bool {
+	meta, _ := obj["metadata"].(map[string]any)
+	annotations, _ := meta["annotations"].(map[string]any)
+	_, hook := annotations["helm.sh/hook"]
+	return hook
 }
 
 // object places a rendered object in its template (rel, in chart c), if the

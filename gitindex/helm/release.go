@@ -68,7 +68,7 @@ func ParseRelease(obj map[string]any, defaultNamespace string) (*Release, error)
 	r.StorageNamespace = cmpOr(str(obj, "spec", "storageNamespace"), r.Namespace)
 	r.ReleaseName = releaseName(str(obj, "spec", "releaseName"), str(obj, "spec", "targetNamespace"), r.Name)
 	if _, ok := get(obj, "spec", "chartRef").(map[string]any); ok {
-		return nil, fmt.Errorf("spec.chartRef is not supported: name the chart with spec.chart")
+		return nil, fmt.Errorf("spec.chartRef (an OCIRepository or HelmChart) is not rendered: %w", ErrNotInRepository)
 	}
 	spec := []string{"spec", "chart", "spec"}
 	r.Chart, r.Version = str(obj, append(spec, "chart")...), str(obj, append(spec, "version")...)

@@ -30,6 +30,10 @@ type Options struct {
 	Charts ChartSource
 	// MaxBytes bounds the text one release renders; default 64 MiB.
 	MaxBytes int
+	// KubeVersion is .Capabilities.KubeVersion; default the Kubernetes
+	// version of the client-go gitgate is built with (Helm's own default,
+	// v1.20, would make charts choose long-removed APIs).
+	KubeVersion string
 }
 
 // Input is one HelmRelease to render and what it may read.
@@ -165,7 +169,10 @@ func (r *renderer) render(ctx context.Context, c *chart.Chart, dir string) (*Res
 	if err := chartutil.ProcessDependenciesWithMerge(c, user); err != nil {
 		return nil, fmt.Errorf("chart %s dependencies: %w", dir, err)
 	}
-	caps := chartutil.DefaultCapabilities.Copy()
+	caps, err := capabilities(r.opts.KubeVersion)
+	if err != nil {
+		return nil, err
+	}
 	options := chartutil.ReleaseOptions{Name: r.rel.ReleaseName, Namespace: r.rel.TargetNamespace, Revision: 1, IsInstall: true}
 	vals, err := chartutil.ToRenderValues(c, user, options, caps)
 	if err != nil {
@@ -179,7 +186,7 @@ func (r *renderer) render(ctx context.Context, c *chart.Chart, dir string) (*Res
 		return nil, fmt.Errorf("render chart %s: %w", dir, err)
 	}
 	res := &Result{Release: r.rel, Namespace: r.rel.TargetNamespace}
-	if res.Objects, err = r.objects(c, dir, out, caps, append([]origin{chartValues}, layers...)); err != nil {
+	if res.Objects, err = r.objects(c, dir, out, append([]origin{chartValues}, layers...)); err != nil {
 		return nil, err
 	}
 	if res.CRDs, err = r.crds(c, dir); err != nil {

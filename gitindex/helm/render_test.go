@@ -200,12 +200,29 @@ func TestRenderMetadataAndCRDs(t *testing.T) {
 }
 
 func TestNotInRepository(t *testing.T) {
-	src, obj := readRelease(t, func(o map[string]any) {
-		o["spec"].(map[string]any)["chart"].(map[string]any)["spec"].(map[string]any)["sourceRef"] = map[string]any{"kind": "HelmRepository", "name": "podinfo"}
-	})
-	_, err := Render(t.Context(), Input{Files: dirFiles("testdata"), Source: src, Object: obj, DefaultNamespace: "default"}, Options{})
-	if !errors.Is(err, ErrNotInRepository) {
-		t.Errorf("error %v, want ErrNotInRepository", err)
+	tests := []struct {
+		name string
+		edit func(spec map[string]any)
+	}{
+		{name: "a HelmRepository the commit does not declare", edit: func(spec map[string]any) {
+			spec["chart"].(map[string]any)["spec"].(map[string]any)["sourceRef"] = map[string]any{"kind": "HelmRepository", "name": "podinfo"}
+		}},
+		{name: "an OCIRepository by chartRef", edit: func(spec map[string]any) {
+			delete(spec, "chart")
+			spec["chartRef"] = map[string]any{"kind": "OCIRepository", "name": "podinfo"}
+		}},
+		{name: "a Bucket", edit: func(spec map[string]any) {
+			spec["chart"].(map[string]any)["spec"].(map[string]any)["sourceRef"] = map[string]any{"kind": "Bucket", "name": "charts"}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src, obj := readRelease(t, func(o map[string]any) { tt.edit(o["spec"].(map[string]any)) })
+			_, err := Render(t.Context(), Input{Files: dirFiles("testdata"), Source: src, Object: obj, DefaultNamespace: "default"}, Options{})
+			if !errors.Is(err, ErrNotInRepository) {
+				t.Errorf("error %v, want ErrNotInRepository", err)
+			}
+		})
 	}
 }
 

@@ -8,15 +8,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"helm.sh/helm/v3/pkg/action"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/releaseutil"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"sigs.k8s.io/yaml"
+
+	"github.com/gitgate-dev/gitgate/test/cluster"
 )
 
 // helmController is the username of Flux's helm-controller, the sync identity
@@ -129,6 +133,26 @@ func (f fluxLabels) Run(in *bytes.Buffer) (*bytes.Buffer, error) {
 		fmt.Fprintf(&out, "---\n%s", data)
 	}
 	return &out, nil
+}
+
+// governNamespace registers g's webhook for namespace ns alone and waits until
+// it takes effect: a human may not create the rendered ConfigMap configMap.
+func governNamespace(t *testing.T, g *cluster.Gitgate, ns, configMap string) {
+	t.Helper()
+	registerWebhook(t, g, "gitgate-"+ns, func(w *admissionregistrationv1.ValidatingWebhook) {
+		w.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": ns}}
+	})
+	eventually(t, 20*time.Second, func() string {
+		out, ok := kubectl(t, cp.Admin, "-n", ns, "create", "configmap", configMap, "--from-literal=color=pink")
+		if ok {
+			kubectl(t, cp.Admin, "-n", ns, "delete", "configmap", configMap)
+			return "a human created a rendered object: the webhook is not called yet"
+		}
+		if !strings.Contains(out, "denied the request") {
+			return "unexpected failure: " + out
+		}
+		return ""
+	})
 }
 
 // lineOf returns the 1-based line of the first line of text containing s.

@@ -14,8 +14,6 @@ import (
 
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/gitgate-dev/gitgate/test/cluster"
 )
@@ -107,20 +105,7 @@ func TestHelmChartRepository(t *testing.T) {
 	t.Cleanup(func() { kubectl(t, cp.Sync, "delete", "namespace", ns, "--wait=false") })
 	g := startGitgate(t, ns, cp.Sync, "--repo="+r.Dir, "--path=k8s", "--interval=1s", "--drift-interval=0", "--exposure-interval=0",
 		"--sync-user="+helmController)
-	registerWebhook(t, g, "gitgate-"+ns, func(w *admissionregistrationv1.ValidatingWebhook) {
-		w.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": ns}}
-	})
-	eventually(t, 20*time.Second, func() string {
-		out, ok := kubectl(t, cp.Admin, "-n", ns, "create", "configmap", "shop-settings", "--from-literal=color=pink")
-		if ok {
-			kubectl(t, cp.Admin, "-n", ns, "delete", "configmap", "shop-settings")
-			return "a human created a rendered object: the webhook is not called yet"
-		}
-		if !strings.Contains(out, "denied the request") {
-			return "unexpected failure: " + out
-		}
-		return ""
-	})
+	governNamespace(t, g, ns, "shop-settings")
 
 	if err := helmRelease(t.Context(), cfg, archive, ns, "shop", map[string]any{"color": "red"}); err != nil {
 		t.Fatalf("helm-controller's install was refused: %v", err)

@@ -7,9 +7,6 @@ import (
 	"testing"
 	"time"
 
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	"github.com/gitgate-dev/gitgate/test/cluster"
 )
 
@@ -90,20 +87,7 @@ func TestHelmChartInGit(t *testing.T) {
 
 	g := startGitgate(t, ns, cp.Sync, "--repo="+r.Dir, "--path=k8s", "--interval=1s", "--drift-interval=0", "--exposure-interval=0",
 		"--sync-user="+helmController)
-	registerWebhook(t, g, "gitgate-"+ns, func(w *admissionregistrationv1.ValidatingWebhook) {
-		w.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": ns}}
-	})
-	eventually(t, 20*time.Second, func() string { // the webhook takes effect: a human may not create a rendered object
-		out, ok := kubectl(t, cp.Admin, "-n", ns, "create", "configmap", "web-settings", "--from-literal=color=pink")
-		if ok {
-			kubectl(t, cp.Admin, "-n", ns, "delete", "configmap", "web-settings")
-			return "a human created a rendered object: the webhook is not called yet"
-		}
-		if !strings.Contains(out, "denied the request") {
-			return "unexpected failure: " + out
-		}
-		return ""
-	})
+	governNamespace(t, g, ns, "web-settings")
 
 	chartDir := filepath.Join(r.Dir, "charts/web")
 	if err := helmRelease(t.Context(), cfg, chartDir, ns, "web", map[string]any{"replicaCount": 2, "color": "red"}); err != nil {
