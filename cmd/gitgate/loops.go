@@ -71,7 +71,7 @@ func backgroundLoops(ctx context.Context, mgr manager.Manager, f *serveFlags, h 
 			return nil, err
 		}
 		out = append(out, &scan.Loop{Scanner: &scan.Scanner{Reader: c, Comparer: h.Comparer()}, Client: c,
-			Current: current, Interval: f.driftInterval, Log: ctrl.Log.WithName("drift"), Drifted: g})
+			Current: current, Interval: f.driftInterval, Drifted: g})
 	}
 	if f.rotateCerts {
 		r, err := rotator(c, f)
@@ -103,14 +103,14 @@ func backgroundLoops(ctx context.Context, mgr manager.Manager, f *serveFlags, h 
 			return nil, err
 		}
 		out = append(out, &guard.ExposureLoop{Reader: c, SyncUsers: f.syncUsers, Interval: f.exposureInterval,
-			Log: ctrl.Log.WithName("exposure"), Exposures: g, ControllerExposures: cg,
+			Exposures: g, ControllerExposures: cg,
 			Controllers: append(webhook.BuiltinControllers(), f.controllerUsers...), ControllerGroups: []string{webhook.NodesGroup}})
 		m, err := guard.NewMutatingGauge(crmetrics.Registry)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, &guard.MutatingLoop{Reader: c, Declared: declaredResources(mgr, h), Interval: f.exposureInterval,
-			Log: ctrl.Log.WithName("mutating"), Governed: m})
+			Governed: m})
 	}
 	return out, nil
 }
@@ -123,7 +123,7 @@ func webhookGuard(mgr manager.Manager, c client.Client, f *serveFlags, h *webhoo
 		return nil, err
 	}
 	rec := mgr.GetEventRecorder("gitgate")
-	g := &guard.Guard{Client: c, Name: f.webhookConfig, Log: ctrl.Log.WithName("guard"), Restored: restored}
+	g := &guard.Guard{Client: c, Name: f.webhookConfig, Restored: restored}
 	g.Declared = declaredResources(mgr, h)
 	if f.rotateCerts {
 		g.CABundle = func() []byte {

@@ -127,7 +127,7 @@ func (l *Log) drop(r Record, reason error) {
 	n := l.dropped.Add(1)
 	l.metrics.dropped.Inc()
 	if l.dropLog.allow(time.Now()) {
-		l.log.Error(reason, "Dropped audit record", "uid", r.UID, "droppedTotal", n)
+		l.log.Error(reason, "dropped audit record", "uid", r.UID, "droppedTotal", n)
 	}
 }
 

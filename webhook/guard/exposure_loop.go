@@ -3,6 +3,7 @@ package guard
 import (
 	"cmp"
 	"context"
+	"errors"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -16,8 +17,7 @@ import (
 type ExposureLoop struct {
 	Reader    client.Reader
 	SyncUsers []string
-	Interval  time.Duration // default 10m
-	Log       logr.Logger
+	Interval  time.Duration    // default 10m
 	Exposures prometheus.Gauge // optional
 	// Controllers and ControllerGroups are the cluster controller identities whose
 	// exposure is reported too (log lines and ControllerExposures); none: not checked.
@@ -48,7 +48,8 @@ func (l *ExposureLoop) NeedLeaderElection() bool { return false }
 
 // Start checks every Interval until ctx ends.
 func (l *ExposureLoop) Start(ctx context.Context) error {
-	every(ctx, cmp.Or(l.Interval, 10*time.Minute), l.Check, l.Log, "cannot check who can act as the sync identity")
+	ctx = logr.NewContext(ctx, logr.FromContextOrDiscard(ctx).WithName("exposure"))
+	every(ctx, cmp.Or(l.Interval, 10*time.Minute), l.Check, "cannot check who can act as the sync identity")
 	return nil
 }
 
@@ -58,10 +59,11 @@ func (l *ExposureLoop) Check(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	log := logr.FromContextOrDiscard(ctx)
 	n := 0
 	for _, u := range l.SyncUsers {
 		for _, e := range r.Exposures(u) {
-			l.Log.Info("WARNING: RBAC lets a subject act as the sync identity",
+			log.Error(ErrExposed, "RBAC lets a subject act as the sync identity",
 				"syncUser", u, "subject", e.Subject.String(), "via", e.Via.String(), "path", string(e.Path))
 			n++
 		}
@@ -69,19 +71,19 @@ func (l *ExposureLoop) Check(ctx context.Context) error {
 	if l.Exposures != nil {
 		l.Exposures.Set(float64(n))
 	}
-	l.checkControllers(r)
+	l.checkControllers(log, r)
 	return nil
 }
 
 // checkControllers reports who can act as a controller identity: one line per
 // subject, binding and path, naming how many identities and the first.
-func (l *ExposureLoop) checkControllers(r *RBAC) {
+func (l *ExposureLoop) checkControllers(log logr.Logger, r *RBAC) {
 	if len(l.Controllers) == 0 && len(l.ControllerGroups) == 0 {
 		return
 	}
 	found := r.ControllerExposures(l.Controllers, l.ControllerGroups)
 	for _, e := range found {
-		l.Log.Info("WARNING: RBAC lets a subject act as a cluster controller identity",
+		log.Error(ErrExposed, "RBAC lets a subject act as a cluster controller identity",
 			"subject", e.Subject.String(), "via", e.Via.String(), "path", string(e.Path),
 			"identity", e.Identities[0], "identities", len(e.Identities))
 	}
@@ -89,3 +91,7 @@ func (l *ExposureLoop) checkControllers(r *RBAC) {
 		l.ControllerExposures.Set(float64(len(found)))
 	}
 }
+
+// ErrExposed is logged with each subject that RBAC lets act as the sync
+// identity or a cluster controller, and so bypass what gitgate enforces.
+var ErrExposed = errors.New("a subject can act as an identity gitgate trusts")

@@ -27,7 +27,6 @@ type Guard struct {
 	// CABundle, if set, returns the current CA bundle (certificate rotation changes
 	// it legitimately); otherwise the first-seen caBundle is kept.
 	CABundle func() []byte
-	Log      logr.Logger
 	// Restored counts restores by reason (deleted, modified).
 	Restored *prometheus.CounterVec
 	// OnRestore, if set, is told about every restore (audit line, Event).
@@ -60,12 +59,15 @@ func (g *Guard) NeedLeaderElection() bool { return true }
 
 // Start checks every Interval until ctx ends.
 func (g *Guard) Start(ctx context.Context) error {
-	every(ctx, cmp.Or(max(g.Interval, 0), 5*time.Second), g.Check, g.Log, "webhook configuration guard")
+	ctx = logr.NewContext(ctx, logr.FromContextOrDiscard(ctx).WithName("guard"))
+	every(ctx, cmp.Or(max(g.Interval, 0), 5*time.Second), g.Check, "cannot check the webhook configuration")
 	return nil
 }
 
-// every runs check now and then every interval until ctx ends, logging errors.
-func every(ctx context.Context, interval time.Duration, check func(context.Context) error, log logr.Logger, msg string) {
+// every runs check now and then every interval until ctx ends, logging errors
+// with the context's logger.
+func every(ctx context.Context, interval time.Duration, check func(context.Context) error, msg string) {
+	log := logr.FromContextOrDiscard(ctx)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -92,7 +94,7 @@ func (g *Guard) Check(ctx context.Context) error {
 		if err := g.Client.Create(ctx, g.desired(ctx)); err != nil {
 			return fmt.Errorf("recreate %s: %w", g.Name, err)
 		}
-		g.report("deleted")
+		g.report(ctx, "deleted")
 		return nil
 	case err != nil:
 		return fmt.Errorf("get %s: %w", g.Name, err)
@@ -114,10 +116,10 @@ func (g *Guard) Check(ctx context.Context) error {
 	}
 	g.remember(want)
 	if narrowing {
-		g.Log.Info("narrowed the webhook rules to git's resources", "name", g.Name)
+		logr.FromContextOrDiscard(ctx).Info("narrowed the webhook rules to git's resources", "name", g.Name)
 		return nil
 	}
-	g.report("modified")
+	g.report(ctx, "modified")
 	return nil
 }
 
@@ -197,14 +199,14 @@ func (g *Guard) declared(ctx context.Context) []schema.GroupVersionResource {
 	}
 	res, err := g.Declared(ctx)
 	if err != nil {
-		g.Log.Error(err, "cannot narrow the webhook rules to git's resources; keeping the installed rules")
+		logr.FromContextOrDiscard(ctx).Error(err, "cannot narrow the webhook rules to git's resources; keeping the installed rules")
 		return nil
 	}
 	return res
 }
 
-func (g *Guard) report(reason string) {
-	g.Log.Info("restored the webhook configuration", "name", g.Name, "reason", reason)
+func (g *Guard) report(ctx context.Context, reason string) {
+	logr.FromContextOrDiscard(ctx).Info("restored the webhook configuration", "name", g.Name, "reason", reason)
 	if g.Restored != nil {
 		g.Restored.WithLabelValues(reason).Inc()
 	}

@@ -3,6 +3,7 @@ package guard
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -91,8 +92,7 @@ type MutatingLoop struct {
 	// Declared returns the resources git declares (DeclaredResources); nil, nil
 	// while there is no revision.
 	Declared func(ctx context.Context) ([]schema.GroupVersionResource, error)
-	Interval time.Duration // default 10m
-	Log      logr.Logger
+	Interval time.Duration    // default 10m
 	Governed prometheus.Gauge // optional
 }
 
@@ -110,7 +110,8 @@ func (l *MutatingLoop) NeedLeaderElection() bool { return false }
 
 // Start checks every Interval until ctx ends.
 func (l *MutatingLoop) Start(ctx context.Context) error {
-	every(ctx, cmp.Or(l.Interval, 10*time.Minute), l.Check, l.Log, "cannot check mutating admission on governed kinds")
+	ctx = logr.NewContext(ctx, logr.FromContextOrDiscard(ctx).WithName("mutating"))
+	every(ctx, cmp.Or(l.Interval, 10*time.Minute), l.Check, "cannot check mutating admission on governed kinds")
 	return nil
 }
 
@@ -130,7 +131,7 @@ func (l *MutatingLoop) Check(ctx context.Context) error {
 	}
 	found := Mutators(hooks.Items, policies.Items, resources)
 	for _, m := range found {
-		l.Log.Info("WARNING: mutating admission can change what git declares without a commit",
+		logr.FromContextOrDiscard(ctx).Error(ErrMutates, "mutating admission can change what git declares without a commit",
 			"kind", m.Kind, "name", m.Name, "resources", m.Resources)
 	}
 	if l.Governed != nil {
@@ -138,3 +139,7 @@ func (l *MutatingLoop) Check(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ErrMutates is logged with each mutating webhook or admission policy that
+// can change a resource git declares.
+var ErrMutates = errors.New("a mutating admission covers resources git declares")

@@ -19,7 +19,6 @@ type Loop struct {
 	Client   client.Client // writes PolicyReports (as the webhook pods' identity)
 	Current  func() *gitindex.Snapshot
 	Interval time.Duration
-	Log      logr.Logger
 	Drifted  prometheus.Gauge
 }
 
@@ -37,6 +36,7 @@ func (l *Loop) NeedLeaderElection() bool { return true }
 
 // Start runs until ctx ends.
 func (l *Loop) Start(ctx context.Context) error {
+	ctx = logr.NewContext(ctx, logr.FromContextOrDiscard(ctx).WithName("drift"))
 	check := time.NewTicker(2 * time.Second)
 	defer check.Stop()
 	var last string
@@ -55,16 +55,17 @@ func (l *Loop) Start(ctx context.Context) error {
 }
 
 func (l *Loop) once(ctx context.Context, snap *gitindex.Snapshot) {
+	log := logr.FromContextOrDiscard(ctx)
 	rep, err := l.Scanner.Scan(ctx, snap)
 	if err != nil {
-		l.Log.Error(err, "drift scan failed")
+		log.Error(err, "drift scan failed")
 		return
 	}
 	if l.Drifted != nil {
 		l.Drifted.Set(float64(len(rep.Findings)))
 	}
 	if len(rep.Findings) > 0 {
-		l.Log.Info("drift found", "commit", snap.ShortCommit(), "objects", len(rep.Findings))
+		log.Info("drift found", "commit", snap.ShortCommit(), "objects", len(rep.Findings))
 	}
 	var namespaces []string
 	for _, o := range snap.Objects() {
@@ -73,6 +74,6 @@ func (l *Loop) once(ctx context.Context, snap *gitindex.Snapshot) {
 		}
 	}
 	if _, err := Publish(ctx, l.Client, PolicyReports(rep, namespaces), vocab.FieldManager); err != nil {
-		l.Log.Error(err, "publish policy reports")
+		log.Error(err, "publish policy reports")
 	}
 }
