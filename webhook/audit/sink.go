@@ -29,7 +29,7 @@ type sink struct {
 }
 
 // openSink opens the log file and continues the chain found in it.
-func openSink(o Options) (*sink, error) {
+func openSink(o Options, log logr.Logger) (*sink, error) {
 	s := &sink{path: o.Path, maxSize: o.MaxSize, maxBackups: o.MaxBackups}
 	if o.Path == PathStdout {
 		s.path, s.out = "", os.Stdout
@@ -40,7 +40,7 @@ func openSink(o Options) (*sink, error) {
 	if err := os.MkdirAll(filepath.Dir(o.Path), 0o700); err != nil {
 		return nil, fmt.Errorf("create audit log directory: %w", err)
 	}
-	seq, prev, err := resume(o.Path, o.Logger)
+	seq, prev, err := resume(o.Path, log)
 	if err != nil {
 		return nil, err
 	}
