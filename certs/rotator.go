@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 // Default values used when the corresponding Rotator field is zero.
@@ -62,8 +62,8 @@ func (r *Rotator) Start(ctx context.Context) error {
 	if err := r.validate(); err != nil {
 		return err
 	}
-	logger := logr.FromContextOrDiscard(ctx).WithName("certs")
-	ctx = logr.NewContext(ctx, logger)
+	logger := logf.FromContext(ctx).WithName("certs")
+	ctx = logf.IntoContext(ctx, logger)
 	for {
 		wait := r.interval()
 		if err := r.Reconcile(ctx); err != nil && ctx.Err() == nil {
@@ -93,7 +93,7 @@ func (r *Rotator) Reconcile(ctx context.Context) error {
 	if err := r.validate(); err != nil {
 		return err
 	}
-	logger := logr.FromContextOrDiscard(ctx)
+	logger := logf.FromContext(ctx)
 	b, err := r.syncSecret(ctx)
 	if err != nil {
 		return err
@@ -149,7 +149,7 @@ func (r *Rotator) syncSecretOnce(ctx context.Context) (*Bundle, error) {
 	if reason == "" {
 		return cur, nil
 	}
-	logr.FromContextOrDiscard(ctx).Info("updating serving certificate secret", "secret", key, "reason", reason)
+	logf.FromContext(ctx).Info("updating serving certificate secret", "secret", key, "reason", reason)
 	if s == nil {
 		if err := r.Client.Create(ctx, ToSecret(r.Namespace, r.SecretName, next)); err != nil {
 			return nil, fmt.Errorf("create secret %s: %w", key, err)

@@ -9,6 +9,7 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 // ExposureLoop reports, at start and every Interval, who can act as the sync
@@ -48,7 +49,7 @@ func (l *ExposureLoop) NeedLeaderElection() bool { return false }
 
 // Start checks every Interval until ctx ends.
 func (l *ExposureLoop) Start(ctx context.Context) error {
-	ctx = logr.NewContext(ctx, logr.FromContextOrDiscard(ctx).WithName("exposure"))
+	ctx = logf.IntoContext(ctx, logf.FromContext(ctx).WithName("exposure"))
 	every(ctx, cmp.Or(l.Interval, 10*time.Minute), l.Check, "cannot check who can act as the sync identity")
 	return nil
 }
@@ -59,7 +60,7 @@ func (l *ExposureLoop) Check(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	log := logr.FromContextOrDiscard(ctx)
+	log := logf.FromContext(ctx)
 	n := 0
 	for _, u := range l.SyncUsers {
 		for _, e := range r.Exposures(u) {

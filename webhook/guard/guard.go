@@ -8,12 +8,12 @@ import (
 	"reflect"
 	"time"
 
-	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 )
@@ -59,7 +59,7 @@ func (g *Guard) NeedLeaderElection() bool { return true }
 
 // Start checks every Interval until ctx ends.
 func (g *Guard) Start(ctx context.Context) error {
-	ctx = logr.NewContext(ctx, logr.FromContextOrDiscard(ctx).WithName("guard"))
+	ctx = logf.IntoContext(ctx, logf.FromContext(ctx).WithName("guard"))
 	every(ctx, cmp.Or(max(g.Interval, 0), 5*time.Second), g.Check, "cannot check the webhook configuration")
 	return nil
 }
@@ -67,7 +67,7 @@ func (g *Guard) Start(ctx context.Context) error {
 // every runs check now and then every interval until ctx ends, logging errors
 // with the context's logger.
 func every(ctx context.Context, interval time.Duration, check func(context.Context) error, msg string) {
-	log := logr.FromContextOrDiscard(ctx)
+	log := logf.FromContext(ctx)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -116,7 +116,7 @@ func (g *Guard) Check(ctx context.Context) error {
 	}
 	g.remember(want)
 	if narrowing {
-		logr.FromContextOrDiscard(ctx).Info("narrowed the webhook rules to git's resources", "name", g.Name)
+		logf.FromContext(ctx).Info("narrowed the webhook rules to git's resources", "name", g.Name)
 		return nil
 	}
 	g.report(ctx, "modified")
@@ -199,14 +199,14 @@ func (g *Guard) declared(ctx context.Context) []schema.GroupVersionResource {
 	}
 	res, err := g.Declared(ctx)
 	if err != nil {
-		logr.FromContextOrDiscard(ctx).Error(err, "cannot narrow the webhook rules to git's resources; keeping the installed rules")
+		logf.FromContext(ctx).Error(err, "cannot narrow the webhook rules to git's resources; keeping the installed rules")
 		return nil
 	}
 	return res
 }
 
 func (g *Guard) report(ctx context.Context, reason string) {
-	logr.FromContextOrDiscard(ctx).Info("restored the webhook configuration", "name", g.Name, "reason", reason)
+	logf.FromContext(ctx).Info("restored the webhook configuration", "name", g.Name, "reason", reason)
 	if g.Restored != nil {
 		g.Restored.WithLabelValues(reason).Inc()
 	}

@@ -8,12 +8,12 @@ import (
 	"slices"
 	"time"
 
-	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 // Mutator is a mutating webhook or MutatingAdmissionPolicy whose rules match
@@ -110,7 +110,7 @@ func (l *MutatingLoop) NeedLeaderElection() bool { return false }
 
 // Start checks every Interval until ctx ends.
 func (l *MutatingLoop) Start(ctx context.Context) error {
-	ctx = logr.NewContext(ctx, logr.FromContextOrDiscard(ctx).WithName("mutating"))
+	ctx = logf.IntoContext(ctx, logf.FromContext(ctx).WithName("mutating"))
 	every(ctx, cmp.Or(l.Interval, 10*time.Minute), l.Check, "cannot check mutating admission on governed kinds")
 	return nil
 }
@@ -131,7 +131,7 @@ func (l *MutatingLoop) Check(ctx context.Context) error {
 	}
 	found := Mutators(hooks.Items, policies.Items, resources)
 	for _, m := range found {
-		logr.FromContextOrDiscard(ctx).Error(ErrMutates, "mutating admission can change what git declares without a commit",
+		logf.FromContext(ctx).Error(ErrMutates, "mutating admission can change what git declares without a commit",
 			"kind", m.Kind, "name", m.Name, "resources", m.Resources)
 	}
 	if l.Governed != nil {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"time"
 
-	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/gitindex/vocab"
@@ -36,7 +36,7 @@ func (l *Loop) NeedLeaderElection() bool { return true }
 
 // Start runs until ctx ends.
 func (l *Loop) Start(ctx context.Context) error {
-	ctx = logr.NewContext(ctx, logr.FromContextOrDiscard(ctx).WithName("drift"))
+	ctx = logf.IntoContext(ctx, logf.FromContext(ctx).WithName("drift"))
 	check := time.NewTicker(2 * time.Second)
 	defer check.Stop()
 	var last string
@@ -55,7 +55,7 @@ func (l *Loop) Start(ctx context.Context) error {
 }
 
 func (l *Loop) once(ctx context.Context, snap *gitindex.Snapshot) {
-	log := logr.FromContextOrDiscard(ctx)
+	log := logf.FromContext(ctx)
 	rep, err := l.Scanner.Scan(ctx, snap)
 	if err != nil {
 		log.Error(err, "drift scan failed")
