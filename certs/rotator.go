@@ -10,7 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/log"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 // Default values used when the corresponding Rotator field is zero.
@@ -62,12 +62,13 @@ func (r *Rotator) Start(ctx context.Context) error {
 	if err := r.validate(); err != nil {
 		return err
 	}
-	logger := log.FromContext(ctx).WithName("certs")
+	logger := logf.FromContext(ctx).WithName("certs")
+	ctx = logf.IntoContext(ctx, logger)
 	for {
 		wait := r.interval()
 		if err := r.Reconcile(ctx); err != nil && ctx.Err() == nil {
 			wait = r.retryInterval()
-			logger.Error(err, "Certificate rotation failed; retrying", "retryIn", wait)
+			logger.Error(err, "certificate rotation failed; retrying", "retryIn", wait)
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -92,7 +93,7 @@ func (r *Rotator) Reconcile(ctx context.Context) error {
 	if err := r.validate(); err != nil {
 		return err
 	}
-	logger := log.FromContext(ctx).WithName("certs")
+	logger := logf.FromContext(ctx)
 	b, err := r.syncSecret(ctx)
 	if err != nil {
 		return err
@@ -102,14 +103,14 @@ func (r *Rotator) Reconcile(ctx context.Context) error {
 		errs = append(errs, err)
 	} else if wrote {
 		notAfter, _ := Parse(b)
-		logger.Info("Wrote serving certificate", "dir", r.CertDir, "notAfter", notAfter)
+		logger.Info("wrote serving certificate", "dir", r.CertDir, "notAfter", notAfter)
 	}
 	if r.WebhookConfigName != "" {
 		changed, err := InjectCABundle(ctx, r.Client, r.WebhookConfigName, b.CACert)
 		if err != nil {
 			errs = append(errs, err)
 		} else if changed {
-			logger.Info("Injected CA bundle", "webhookConfiguration", r.WebhookConfigName)
+			logger.Info("injected CA bundle", "webhookConfiguration", r.WebhookConfigName)
 		}
 	}
 	return errors.Join(errs...)
@@ -148,7 +149,7 @@ func (r *Rotator) syncSecretOnce(ctx context.Context) (*Bundle, error) {
 	if reason == "" {
 		return cur, nil
 	}
-	log.FromContext(ctx).WithName("certs").Info("Updating serving certificate secret", "secret", key, "reason", reason)
+	logf.FromContext(ctx).Info("updating serving certificate secret", "secret", key, "reason", reason)
 	if s == nil {
 		if err := r.Client.Create(ctx, ToSecret(r.Namespace, r.SecretName, next)); err != nil {
 			return nil, fmt.Errorf("create secret %s: %w", key, err)

@@ -1,6 +1,10 @@
 package policy
 
-import "time"
+import (
+	"time"
+
+	"github.com/gitgate-dev/gitgate/policy/wire"
+)
 
 // Input is the documented `input` document of every gitgate policy. The JSON
 // field names in the tags are the contract policies are written against; the
@@ -50,31 +54,12 @@ type Request struct {
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
-// UserInfo is the authenticated requester, as the API server reports it.
-type UserInfo struct {
-	Username string              `json:"username"`
-	UID      string              `json:"uid,omitempty"`
-	Groups   []string            `json:"groups,omitempty"`
-	Extra    map[string][]string `json:"extra,omitempty"`
-}
-
-// GVK is the group, version and kind of the requested object.
-type GVK struct {
-	Group   string `json:"group"`
-	Version string `json:"version"`
-	Kind    string `json:"kind"`
-}
-
-// DriftItem is one path whose requested value does not match git.
-type DriftItem struct {
-	// Path names the field, e.g. spec.replicas,
-	// spec.template.spec.containers[name=nginx].image or
-	// metadata.annotations["example.com/key"] (map keys that are not plain
-	// identifiers are quoted in brackets).
-	Path string `json:"path"`
-	// Declared reports whether git declares this path.
-	Declared bool `json:"declared"`
-	Git      any  `json:"git,omitempty"`
-	Old      any  `json:"old,omitempty"`
-	New      any  `json:"new,omitempty"`
-}
+// The shapes Input shares with the audit record, defined in package wire.
+type (
+	// UserInfo is the authenticated requester, as the API server reports it.
+	UserInfo = wire.User
+	// GVK is the group, version and kind of the requested object.
+	GVK = wire.GVK
+	// DriftItem is one path whose requested value does not match git.
+	DriftItem = wire.DriftItem
+)

@@ -5,9 +5,11 @@ import (
 	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 	"github.com/gitgate-dev/gitgate/policy"
+	"github.com/gitgate-dev/gitgate/policy/wire"
 	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
@@ -44,12 +46,9 @@ func policyInput(rev *Revision, in *input, v *verdict, now time.Time) *policy.In
 		Request: policy.Request{
 			Operation:   string(in.req.Operation),
 			SubResource: in.req.SubResource,
-			UserInfo: policy.UserInfo{
-				Username: in.req.UserInfo.Username, UID: in.req.UserInfo.UID,
-				Groups: in.req.UserInfo.Groups, Extra: extra(in.req.UserInfo.Extra),
-			},
+			UserInfo:    requester(in.req.UserInfo),
 			DryRun:      in.req.DryRun != nil && *in.req.DryRun,
-			Kind:        policy.GVK{Group: in.gvk.Group, Version: in.gvk.Version, Kind: in.gvk.Kind},
+			Kind:        kindOf(in.gvk),
 			Namespace:   in.key.Namespace,
 			Name:        in.key.Name,
 			Annotations: requestAnnotations(in),
@@ -65,11 +64,19 @@ func policyInput(rev *Revision, in *input, v *verdict, now time.Time) *policy.In
 		pin.Desired = v.desired.Object
 		pin.Source = v.desired.Source()
 	}
-	pin.Drift = make([]policy.DriftItem, len(v.violations))
-	for i, c := range v.violations {
-		pin.Drift[i] = policy.DriftItem{Path: c.Path, Declared: c.Declared, Git: c.Git, Old: c.Old, New: c.New}
-	}
+	pin.Drift = drift.Items(v.violations)
 	return pin
+}
+
+// requester is the authenticated user, as the policy input and the audit
+// record show it.
+func requester(u authenticationv1.UserInfo) wire.User {
+	return wire.User{Username: u.Username, UID: u.UID, Groups: u.Groups, Extra: extra(u.Extra)}
+}
+
+// kindOf is the kind, as the policy input and the audit record show it.
+func kindOf(gvk schema.GroupVersionKind) wire.GVK {
+	return wire.GVK{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind}
 }
 
 func extra(in map[string]authenticationv1.ExtraValue) map[string][]string {

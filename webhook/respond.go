@@ -79,21 +79,18 @@ func (h *Handler) report(ctx context.Context, rev *Revision, in *input, v *verdi
 }
 
 func (h *Handler) auditRecord(rev *Revision, in *input, v *verdict, dryRun bool) audit.Record {
-	u := in.req.UserInfo
 	r := audit.Record{
 		Time: h.now().UTC(), UID: string(in.req.UID),
-		User:      audit.User{Username: u.Username, UID: u.UID, Groups: u.Groups, Extra: extra(u.Extra)},
+		User:      requester(in.req.UserInfo),
 		Operation: string(in.req.Operation), SubResource: in.req.SubResource,
-		GVK:       audit.GVK{Group: in.gvk.Group, Version: in.gvk.Version, Kind: in.gvk.Kind},
+		GVK:       kindOf(in.gvk),
 		Namespace: in.key.Namespace, Name: in.key.Name, DryRun: dryRun,
 		Decision: v.decision, Mode: v.mode, Exceptions: exceptionIDs(v), BreakGlass: v.breakGlass,
 		Commit: rev.Snapshot.Commit,
 	}
 	r.Source = v.source
 	r.Reasons = reasons(in, v)
-	for _, c := range append(append([]drift.Change(nil), v.forbidden...), v.violations...) {
-		r.Drift = append(r.Drift, audit.DriftItem{Path: c.Path, Declared: c.Declared, Git: c.Git, Old: c.Old, New: c.New})
-	}
+	r.Drift = drift.Items(append(append([]drift.Change(nil), v.forbidden...), v.violations...))
 	if isSecret(in) {
 		r.Drift = audit.MaskSecret(r.Drift)
 	}

@@ -17,7 +17,7 @@ import (
 func writeAuditLog(t *testing.T, dir, id string, key ed25519.PrivateKey, n int) string {
 	t.Helper()
 	path := filepath.Join(dir, id, "audit.log")
-	l, err := audit.NewLog(audit.Options{Path: path, SigningKey: key, LogID: id, CheckpointEvery: 5})
+	l, err := audit.NewLog(t.Context(), audit.Options{Path: path, SigningKey: key, LogID: id, CheckpointEvery: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

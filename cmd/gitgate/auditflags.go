@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/api/resource"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
@@ -60,7 +59,7 @@ func (a *auditFlags) newLog(ctx context.Context, c client.Client) (*audit.Log, e
 		return nil, fmt.Errorf("--audit-max-size %q: want a positive size such as 100Mi", a.maxSize)
 	}
 	opts := audit.Options{Path: a.path, MaxSize: size.Value(), MaxBackups: a.maxBackups,
-		Registerer: crmetrics.Registry, Logger: ctrl.Log.WithName("audit"), LogID: a.id(),
+		Registerer: crmetrics.Registry, LogID: a.id(),
 		CheckpointEvery: a.checkpointEvery, CheckpointInterval: a.checkpointInterval}
 	if a.stdout && a.path != audit.PathStdout {
 		opts.Mirror = os.Stdout
@@ -72,7 +71,7 @@ func (a *auditFlags) newLog(ctx context.Context, c client.Client) (*audit.Log, e
 	if err := a.cluster(ctx, c, &opts); err != nil {
 		return nil, err
 	}
-	l, err := audit.NewLog(opts)
+	l, err := audit.NewLog(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/gitgate-dev/gitgate/gitindex"
 	"github.com/gitgate-dev/gitgate/gitindex/apply"
 	"github.com/gitgate-dev/gitgate/webhook/audit"
+	"github.com/gitgate-dev/gitgate/webhook/drift"
 )
 
 // auditRecorder writes the records of what gitgate does on its own: revisions
@@ -78,9 +79,7 @@ func applyRecords(res *apply.Result, selfHeal bool) []audit.Record {
 		default:
 			continue
 		}
-		for _, c := range o.Diff {
-			r.Drift = append(r.Drift, audit.DriftItem{Path: c.Path, Declared: c.Declared, Git: c.Git, Old: c.Old, New: c.New})
-		}
+		r.Drift = drift.Items(o.Diff)
 		if o.Key.Group == "" && o.Key.Kind == "Secret" {
 			r.Drift = audit.MaskSecret(r.Drift)
 		}

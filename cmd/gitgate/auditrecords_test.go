@@ -55,7 +55,7 @@ func TestApplyRecords(t *testing.T) {
 
 func TestRejectedCommitRecordedOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.log")
-	l, err := audit.NewLog(audit.Options{Path: path})
+	l, err := audit.NewLog(t.Context(), audit.Options{Path: path})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
@@ -33,7 +32,7 @@ func (s *server) guardLoop() ([]manager.Runnable, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &guard.Guard{Client: s.clients.client, Name: s.f.webhookConfig, Log: ctrl.Log.WithName("guard"), Restored: restored,
+	g := &guard.Guard{Client: s.clients.client, Name: s.f.webhookConfig, Restored: restored,
 		Declared: s.declaredResources, OnRestore: s.restored}
 	if s.f.rotateCerts {
 		g.CABundle = func() []byte {

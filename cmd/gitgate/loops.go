@@ -159,10 +159,10 @@ func (s *server) exposureLoops() ([]manager.Runnable, error) {
 	if err != nil {
 		return nil, err
 	}
-	exposure := &guard.ExposureLoop{Reader: s.clients.client, SyncUsers: s.f.syncUsers, Log: ctrl.Log.WithName("exposure"),
+	exposure := &guard.ExposureLoop{Reader: s.clients.client, SyncUsers: s.f.syncUsers,
 		Exposures: g, ControllerExposures: cg,
 		Controllers: append(webhook.BuiltinControllers(), s.f.controllerUsers...), ControllerGroups: []string{webhook.NodesGroup}}
-	mutating := &guard.MutatingLoop{Reader: s.clients.client, Declared: s.declaredResources, Log: ctrl.Log.WithName("mutating"), Governed: m}
+	mutating := &guard.MutatingLoop{Reader: s.clients.client, Declared: s.declaredResources, Governed: m}
 	return []manager.Runnable{
 		s.loop("exposure", s.f.exposureInterval, false, func(ctx context.Context, _ *revision.Revision) error { return exposure.Check(ctx) }),
 		s.loop("mutating", s.f.exposureInterval, false, func(ctx context.Context, _ *revision.Revision) error { return mutating.Check(ctx) }),

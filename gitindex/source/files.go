@@ -15,7 +15,7 @@ type File struct {
 	Path string
 	Data []byte
 	// Hash is the git blob hash of Data; CommitFiles fills it in from the tree, and
-	// Build computes it when it is empty. Build reuses the previous snapshot's
+	// gitindex.Build computes it when it is empty. Build reuses the previous snapshot's
 	// objects for a file whose hash did not change.
 	Hash string
 
@@ -32,7 +32,7 @@ func (f *File) Size() int64 {
 }
 
 // Read returns the file's content, reading it from the repository first if it
-// was listed unread (Source.Files); it must then run while the Source is not
+// was listed unread (Source.LazyFiles); it must then run while the Source is not
 // fetching, which the Source's lock ensures.
 func (f *File) Read() ([]byte, error) {
 	if f.Data == nil && f.load != nil {

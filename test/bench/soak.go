@@ -66,7 +66,7 @@ func runSoak(ctx context.Context, srv *server, dir string, bodies [][]byte, d ti
 
 // soakAuditor gives the soak's handler a real audit log.
 func soakAuditor(ctx context.Context, dir string) (*audit.Log, error) {
-	l, err := audit.NewLog(audit.Options{Path: filepath.Join(dir, "soak-audit.log"), Registerer: prometheus.NewRegistry()})
+	l, err := audit.NewLog(ctx, audit.Options{Path: filepath.Join(dir, "soak-audit.log"), Registerer: prometheus.NewRegistry()})
 	if err != nil {
 		return nil, err
 	}

@@ -53,7 +53,7 @@ func (l *Log) store(ctx context.Context, c Checkpoint) {
 	if err := l.opts.Anchor.Store(ctx, c); err != nil {
 		l.metrics.anchorErrors.Inc()
 		if l.errLog.allow(start) {
-			l.log.Error(err, "Anchoring audit checkpoint failed", "log", c.Log, "seq", c.Seq)
+			l.log.Error(err, "anchoring audit checkpoint failed", "log", c.Log, "seq", c.Seq)
 		}
 		return
 	}

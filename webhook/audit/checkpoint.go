@@ -83,7 +83,7 @@ func (l *Log) writeCheckpoint(c Checkpoint) bool {
 	rec := Record{Time: c.Time, Operation: OperationCheckpoint, Decision: OperationCheckpoint, Name: c.Log, Checkpoint: &c}
 	line, written, err := l.sink.write(rec)
 	if err != nil {
-		l.log.Error(err, "Writing audit checkpoint failed", "seq", c.Seq)
+		l.log.Error(err, "writing audit checkpoint failed", "seq", c.Seq)
 	}
 	if written {
 		l.metrics.checkpoints.Inc()
@@ -107,13 +107,13 @@ func (l *Log) restore(ctx context.Context) {
 	if err != nil || c == nil {
 		if err != nil {
 			l.metrics.anchorErrors.Inc()
-			l.log.Error(err, "Reading the audit anchor failed; continuing without it", "log", l.opts.LogID)
+			l.log.Error(err, "reading the audit anchor failed; continuing without it", "log", l.opts.LogID)
 		}
 		return
 	}
 	pub := l.opts.SigningKey.Public().(ed25519.PublicKey)
 	if err := c.Verify(pub); err != nil {
-		l.log.Error(err, "Anchored audit checkpoint not signed by this install's key; ignoring it", "log", l.opts.LogID)
+		l.log.Error(err, "anchored audit checkpoint not signed by this install's key; ignoring it", "log", l.opts.LogID)
 		return
 	}
 	seq, prev := c.Seq, c.Head // the chain as the anchor knew it
@@ -121,10 +121,14 @@ func (l *Log) restore(ctx context.Context) {
 		seq, prev = c.Seq+1, c.LineHash
 	}
 	if seq > l.sink.seq {
-		l.log.Info("Audit log is behind its anchored checkpoint: lines were cut while gitgate was down",
+		l.log.Error(errBehindAnchor, "audit log is behind its anchored checkpoint: lines were cut while gitgate was down",
 			"log", l.opts.LogID, "fileSeq", l.sink.seq, "anchoredSeq", seq)
 		l.sink.seq, l.sink.prev = seq, prev
 	}
 	c.Restored = true
 	l.writeCheckpoint(*c)
 }
+
+// errBehindAnchor is logged when the log file ends before the anchored
+// checkpoint: lines that existed were cut.
+var errBehindAnchor = errors.New("audit log truncated below its anchored checkpoint")

@@ -22,7 +22,7 @@ func ExampleVerify() {
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "audit.log")
 
-	log, err := audit.NewLog(audit.Options{Path: path})
+	log, err := audit.NewLog(context.Background(), audit.Options{Path: path})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -15,7 +15,7 @@ import (
 // cleanup) cancels it; stop reports Start's error.
 func startLog(t *testing.T, opts Options) (*Log, func()) {
 	t.Helper()
-	l, err := NewLog(opts)
+	l, err := NewLog(t.Context(), opts)
 	if err != nil {
 		t.Fatalf("NewLog: %v", err)
 	}

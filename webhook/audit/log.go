@@ -59,7 +59,9 @@ type Log struct {
 // NewLog validates opts, opens the log file and continues the chain from its last
 // line (see the package doc). A broken last line is logged and got past, never an
 // error (see resume): gitgate must start. Records are written once Start runs.
-func NewLog(opts Options) (*Log, error) {
+// The Log reports drops (at most once per second) and write errors with ctx's
+// logger, named "audit".
+func NewLog(ctx context.Context, opts Options) (*Log, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
@@ -70,7 +72,7 @@ func NewLog(opts Options) (*Log, error) {
 	}
 	l := &Log{
 		opts:    opts,
-		log:     opts.Logger,
+		log:     logr.FromContextOrDiscard(ctx).WithName("audit"),
 		metrics: m,
 		stopped: make(chan struct{}),
 		dropLog: rateLimit{interval: time.Second},
@@ -79,7 +81,7 @@ func NewLog(opts Options) (*Log, error) {
 	if opts.Path == "" {
 		return l, nil
 	}
-	if l.sink, err = openSink(opts); err != nil {
+	if l.sink, err = openSink(opts, l.log); err != nil {
 		return nil, err
 	}
 	l.queue = make(chan item, opts.QueueSize)
@@ -87,7 +89,7 @@ func NewLog(opts Options) (*Log, error) {
 		l.anchors = make(chan Checkpoint, 1)
 	}
 	if opts.Ship != nil {
-		l.ship = newShipper(*opts.Ship, m, opts.Logger)
+		l.ship = newShipper(*opts.Ship, m, l.log)
 	}
 	return l, nil
 }
@@ -127,7 +129,7 @@ func (l *Log) drop(r Record, reason error) {
 	n := l.dropped.Add(1)
 	l.metrics.dropped.Inc()
 	if l.dropLog.allow(time.Now()) {
-		l.log.Error(reason, "Dropped audit record", "uid", r.UID, "droppedTotal", n)
+		l.log.Error(reason, "dropped audit record", "uid", r.UID, "droppedTotal", n)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/funcr"
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
@@ -46,7 +47,7 @@ func TestOptionsValidate(t *testing.T) {
 			}
 		})
 	}
-	if _, err := NewLog(Options{QueueSize: -1}); err == nil {
+	if _, err := NewLog(t.Context(), Options{QueueSize: -1}); err == nil {
 		t.Error("NewLog accepted invalid options")
 	}
 }
@@ -56,7 +57,7 @@ func TestRecordNeverBlocks(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	var logged atomic.Int32
 	logger := funcr.New(func(prefix, args string) { logged.Add(1) }, funcr.Options{})
-	l, err := NewLog(Options{Path: tempLog(t), QueueSize: 2, Registerer: reg, Logger: logger})
+	l, err := NewLog(logr.NewContext(t.Context(), logger), Options{Path: tempLog(t), QueueSize: 2, Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +225,7 @@ func TestDisabledAndStdout(t *testing.T) {
 	}
 	stopOff()
 
-	out, err := NewLog(Options{Path: PathStdout})
+	out, err := NewLog(t.Context(), Options{Path: PathStdout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +280,7 @@ func TestUnencodableValueIsRecordedAsSuch(t *testing.T) {
 
 func TestWriteErrorIsCounted(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	l, err := NewLog(Options{Path: tempLog(t), Registerer: reg})
+	l, err := NewLog(t.Context(), Options{Path: tempLog(t), Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}

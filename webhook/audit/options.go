@@ -8,7 +8,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -48,10 +47,6 @@ type Options struct {
 	// Counters already registered there (a Log re-created in the same process) are
 	// reused.
 	Registerer prometheus.Registerer
-	// Logger reports drops (at most once per second) and write errors. Default: a
-	// logger that discards.
-	Logger logr.Logger
-
 	// DigestKey, if set, keys the digests of Secret values ([MaskSecret]). Without
 	// it Secret values are written as "masked". Default: none.
 	DigestKey *DigestKey
@@ -115,9 +110,6 @@ func (o Options) withDefaults() Options {
 	if o.Ship != nil {
 		ship := o.Ship.withDefaults()
 		o.Ship = &ship
-	}
-	if o.Logger.GetSink() == nil {
-		o.Logger = logr.Discard()
 	}
 	return o
 }

@@ -2,6 +2,8 @@ package audit
 
 import (
 	"time"
+
+	"github.com/gitgate-dev/gitgate/policy/wire"
 )
 
 // Decisions a Record can carry. A plain allow is never audited.
@@ -91,30 +93,16 @@ type Record struct {
 	Hash string `json:"hash"`
 }
 
-// User is the requesting identity as the API server authenticated it.
-type User struct {
-	Username string              `json:"username"`
-	UID      string              `json:"uid,omitempty"`
-	Groups   []string            `json:"groups,omitempty"`
-	Extra    map[string][]string `json:"extra,omitempty"`
-}
-
-// GVK is the kind of the object the request touched.
-type GVK struct {
-	Group   string `json:"group"`
-	Version string `json:"version"`
-	Kind    string `json:"kind"`
-}
-
-// DriftItem is one field that differs from git, as the webhook computed it.
-// A nil Git, Old or New means the field is absent on that side.
-type DriftItem struct {
-	Path     string `json:"path"`
-	Declared bool   `json:"declared"`
-	Git      any    `json:"git,omitempty"`
-	Old      any    `json:"old,omitempty"`
-	New      any    `json:"new,omitempty"`
-}
+// The shapes a Record shares with the policy input, defined in package wire.
+type (
+	// User is the requesting identity as the API server authenticated it.
+	User = wire.User
+	// GVK is the kind of the object the request touched.
+	GVK = wire.GVK
+	// DriftItem is one field that differs from git, as the webhook computed it.
+	// A nil Git, Old or New means the field is absent on that side.
+	DriftItem = wire.DriftItem
+)
 
 // MaskSecret returns a copy of items whose Git, Old and New values are sealed: the
 // Log's writer replaces each with a keyed digest, "hmac-sha256:" and 32 hex digits of

@@ -131,7 +131,7 @@ func (s *shipper) deliver(ctx context.Context, batch [][]byte, giveUp <-chan str
 		}
 		s.metrics.shipErrors.Inc()
 		if s.errLog.allow(time.Now()) {
-			s.log.Error(err, "Shipping audit lines failed; retrying", "lines", len(batch), "backoff", backoff.String())
+			s.log.Error(err, "shipping audit lines failed; retrying", "lines", len(batch), "backoff", backoff.String())
 		}
 		select {
 		case <-time.After(backoff):

@@ -29,7 +29,7 @@ type sink struct {
 }
 
 // openSink opens the log file and continues the chain found in it.
-func openSink(o Options) (*sink, error) {
+func openSink(o Options, log logr.Logger) (*sink, error) {
 	s := &sink{path: o.Path, maxSize: o.MaxSize, maxBackups: o.MaxBackups}
 	if o.Path == PathStdout {
 		s.path, s.out = "", os.Stdout
@@ -40,7 +40,7 @@ func openSink(o Options) (*sink, error) {
 	if err := os.MkdirAll(filepath.Dir(o.Path), 0o700); err != nil {
 		return nil, fmt.Errorf("create audit log directory: %w", err)
 	}
-	seq, prev, err := resume(o.Path, o.Logger)
+	seq, prev, err := resume(o.Path, log)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +61,7 @@ func resume(path string, log logr.Logger) (seq uint64, prev string, err error) {
 	for _, p := range []string{path, backupName(path, 1)} {
 		line, err := lastLine(p)
 		if errors.Is(err, errTruncated) {
-			log.Error(err, "Removing the partial last line of the audit log (a write cut short)", "file", p)
+			log.Error(err, "removing the partial last line of the audit log (a write cut short)", "file", p)
 			if err = dropPartialLine(p); err == nil {
 				line, err = lastLine(p)
 			}
@@ -80,10 +80,10 @@ func resume(path string, log logr.Logger) (seq uint64, prev string, err error) {
 		case err == nil:
 			return l.Seq, l.Hash, nil
 		case errors.Is(err, errHashMismatch):
-			log.Error(err, "Last audit line was edited; continuing the chain from the hash it claims", "file", p, "seq", l.Seq)
+			log.Error(err, "last audit line was edited; continuing the chain from the hash it claims", "file", p, "seq", l.Seq)
 			return l.Seq, l.Hash, nil
 		}
-		log.Error(err, "Last audit line is unreadable; starting a new chain", "file", p)
+		log.Error(err, "last audit line is unreadable; starting a new chain", "file", p)
 		break
 	}
 	g, err := newGenesis()

@@ -117,7 +117,7 @@ func (l *Log) handle(it item) {
 		l.pending = err
 	}
 	if l.errLog.allow(time.Now()) {
-		l.log.Error(err, "Writing audit record failed", "uid", it.rec.UID, "lost", !written)
+		l.log.Error(err, "writing audit record failed", "uid", it.rec.UID, "lost", !written)
 	}
 }
 
@@ -125,7 +125,7 @@ func (l *Log) handle(it item) {
 func (l *Log) forward(line []byte) {
 	if l.opts.Mirror != nil {
 		if _, err := l.opts.Mirror.Write(line); err != nil && l.errLog.allow(time.Now()) {
-			l.log.Error(err, "Mirroring audit line failed")
+			l.log.Error(err, "mirroring audit line failed")
 		}
 	}
 	if l.ship != nil {

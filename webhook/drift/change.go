@@ -1,5 +1,7 @@
 package drift
 
+import "github.com/gitgate-dev/gitgate/policy/wire"
+
 // Change is one field whose value differs, annotated with what git declares.
 //
 // Values are the decoded JSON values (map[string]any, []any, string, int64, float64,
@@ -32,3 +34,16 @@ func (c Change) TowardGit() bool { return c.Repair }
 
 // Extra reports whether the change is a field the desired object does not have.
 func (c Change) Extra() bool { return c.Git == nil && c.New != nil }
+
+// Items returns the changes as the policy input and the audit record show
+// them; nil for none.
+func Items(changes []Change) []wire.DriftItem {
+	if len(changes) == 0 {
+		return nil
+	}
+	out := make([]wire.DriftItem, len(changes))
+	for i, c := range changes {
+		out[i] = wire.DriftItem{Path: c.Path, Declared: c.Declared, Git: c.Git, Old: c.Old, New: c.New}
+	}
+	return out
+}

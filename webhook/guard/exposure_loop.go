@@ -2,10 +2,12 @@ package guard
 
 import (
 	"context"
+	"errors"
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 // ExposureLoop reports, on each Check (a revision.Loop runs it periodically), who
@@ -14,7 +16,6 @@ import (
 type ExposureLoop struct {
 	Reader    client.Reader
 	SyncUsers []string
-	Log       logr.Logger
 	Exposures prometheus.Gauge // optional
 	// Controllers and ControllerGroups are the cluster controller identities whose
 	// exposure is reported too (log lines and ControllerExposures); none: not checked.
@@ -46,10 +47,11 @@ func (l *ExposureLoop) Check(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	log := logf.FromContext(ctx)
 	n := 0
 	for _, u := range l.SyncUsers {
 		for _, e := range r.Exposures(u) {
-			l.Log.Info("WARNING: RBAC lets a subject act as the sync identity",
+			log.Error(ErrExposed, "RBAC lets a subject act as the sync identity",
 				"syncUser", u, "subject", e.Subject.String(), "via", e.Via.String(), "path", string(e.Path))
 			n++
 		}
@@ -57,19 +59,19 @@ func (l *ExposureLoop) Check(ctx context.Context) error {
 	if l.Exposures != nil {
 		l.Exposures.Set(float64(n))
 	}
-	l.checkControllers(r)
+	l.checkControllers(log, r)
 	return nil
 }
 
 // checkControllers reports who can act as a controller identity: one line per
 // subject, binding and path, naming how many identities and the first.
-func (l *ExposureLoop) checkControllers(r *RBAC) {
+func (l *ExposureLoop) checkControllers(log logr.Logger, r *RBAC) {
 	if len(l.Controllers) == 0 && len(l.ControllerGroups) == 0 {
 		return
 	}
 	found := r.ControllerExposures(l.Controllers, l.ControllerGroups)
 	for _, e := range found {
-		l.Log.Info("WARNING: RBAC lets a subject act as a cluster controller identity",
+		log.Error(ErrExposed, "RBAC lets a subject act as a cluster controller identity",
 			"subject", e.Subject.String(), "via", e.Via.String(), "path", string(e.Path),
 			"identity", e.Identities[0], "identities", len(e.Identities))
 	}
@@ -77,3 +79,7 @@ func (l *ExposureLoop) checkControllers(r *RBAC) {
 		l.ControllerExposures.Set(float64(len(found)))
 	}
 }
+
+// ErrExposed is logged with each subject that RBAC lets act as the sync
+// identity or a cluster controller, and so bypass what gitgate enforces.
+var ErrExposed = errors.New("a subject can act as an identity gitgate trusts")

@@ -6,12 +6,12 @@ import (
 	"maps"
 	"reflect"
 
-	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 )
@@ -24,7 +24,6 @@ type Guard struct {
 	// CABundle, if set, returns the current CA bundle (certificate rotation changes
 	// it legitimately); otherwise the first-seen caBundle is kept.
 	CABundle func() []byte
-	Log      logr.Logger
 	// Restored counts restores by reason (deleted, modified).
 	Restored *prometheus.CounterVec
 	// OnRestore, if set, is told about every restore (audit line, Event).
@@ -63,7 +62,7 @@ func (g *Guard) Check(ctx context.Context) error {
 		if err := g.Client.Create(ctx, g.desired(ctx)); err != nil {
 			return fmt.Errorf("recreate %s: %w", g.Name, err)
 		}
-		g.report("deleted")
+		g.report(ctx, "deleted")
 		return nil
 	case err != nil:
 		return fmt.Errorf("get %s: %w", g.Name, err)
@@ -85,10 +84,10 @@ func (g *Guard) Check(ctx context.Context) error {
 	}
 	g.remember(want)
 	if narrowing {
-		g.Log.Info("narrowed the webhook rules to git's resources", "name", g.Name)
+		logf.FromContext(ctx).Info("narrowed the webhook rules to git's resources", "name", g.Name)
 		return nil
 	}
-	g.report("modified")
+	g.report(ctx, "modified")
 	return nil
 }
 
@@ -168,14 +167,14 @@ func (g *Guard) declared(ctx context.Context) []schema.GroupVersionResource {
 	}
 	res, err := g.Declared(ctx)
 	if err != nil {
-		g.Log.Error(err, "cannot narrow the webhook rules to git's resources; keeping the installed rules")
+		logf.FromContext(ctx).Error(err, "cannot narrow the webhook rules to git's resources; keeping the installed rules")
 		return nil
 	}
 	return res
 }
 
-func (g *Guard) report(reason string) {
-	g.Log.Info("restored the webhook configuration", "name", g.Name, "reason", reason)
+func (g *Guard) report(ctx context.Context, reason string) {
+	logf.FromContext(ctx).Info("restored the webhook configuration", "name", g.Name, "reason", reason)
 	if g.Restored != nil {
 		g.Restored.WithLabelValues(reason).Inc()
 	}

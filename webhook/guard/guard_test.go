@@ -3,7 +3,6 @@ package guard
 import (
 	"testing"
 
-	"github.com/go-logr/logr"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
@@ -24,7 +23,7 @@ func TestGuardRestores(t *testing.T) {
 	c := fake.NewClientBuilder().WithObjects(want).Build()
 	var reasons []string
 	ca := "ca-1"
-	g := &Guard{Client: c, Name: "gitgate", Log: logr.Discard(), CABundle: func() []byte { return []byte(ca) },
+	g := &Guard{Client: c, Name: "gitgate", CABundle: func() []byte { return []byte(ca) },
 		OnRestore: func(r string) { reasons = append(reasons, r) }}
 	get := func() *admissionregistrationv1.ValidatingWebhookConfiguration {
 		live := &admissionregistrationv1.ValidatingWebhookConfiguration{}
@@ -65,7 +64,7 @@ func TestGuardRestores(t *testing.T) {
 }
 
 func TestGuardIgnoresMissingBeforeFirstSight(t *testing.T) {
-	g := &Guard{Client: fake.NewClientBuilder().Build(), Name: "gitgate", Log: logr.Discard()}
+	g := &Guard{Client: fake.NewClientBuilder().Build(), Name: "gitgate"}
 	if err := g.Check(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -2,15 +2,16 @@ package guard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
-	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 // Mutator is a mutating webhook or MutatingAdmissionPolicy whose rules match
@@ -89,7 +90,6 @@ type MutatingLoop struct {
 	// Declared returns the resources git declares (DeclaredResources); nil, nil
 	// while there is no revision.
 	Declared func(ctx context.Context) ([]schema.GroupVersionResource, error)
-	Log      logr.Logger
 	Governed prometheus.Gauge // optional
 }
 
@@ -118,7 +118,7 @@ func (l *MutatingLoop) Check(ctx context.Context) error {
 	}
 	found := Mutators(hooks.Items, policies.Items, resources)
 	for _, m := range found {
-		l.Log.Info("WARNING: mutating admission can change what git declares without a commit",
+		logf.FromContext(ctx).Error(ErrMutates, "mutating admission can change what git declares without a commit",
 			"kind", m.Kind, "name", m.Name, "resources", m.Resources)
 	}
 	if l.Governed != nil {
@@ -126,3 +126,7 @@ func (l *MutatingLoop) Check(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ErrMutates is logged with each mutating webhook or admission policy that
+// can change a resource git declares.
+var ErrMutates = errors.New("a mutating admission covers resources git declares")

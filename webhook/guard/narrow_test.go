@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/go-logr/logr"
 	"github.com/google/go-cmp/cmp"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -88,7 +87,7 @@ func TestGuardNarrows(t *testing.T) {
 	c := fake.NewClientBuilder().WithObjects(installed).Build()
 	var restores []string
 	newGuard := func(res ...schema.GroupVersionResource) *Guard {
-		return &Guard{Client: c, Name: "gitgate", Log: logr.Discard(), OnRestore: func(r string) { restores = append(restores, r) },
+		return &Guard{Client: c, Name: "gitgate", OnRestore: func(r string) { restores = append(restores, r) },
 			Declared: func(context.Context) ([]schema.GroupVersionResource, error) { return res, nil }}
 	}
 	rules := func() []admissionregistrationv1.RuleWithOperations {

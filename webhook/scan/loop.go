@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/gitgate-dev/gitgate/gitindex/vocab"
 	"github.com/gitgate-dev/gitgate/webhook/revision"
@@ -44,7 +44,7 @@ func (p *Pass) Run(ctx context.Context, rev *revision.Revision) error {
 		p.Drifted.Set(float64(len(rep.Findings)))
 	}
 	if len(rep.Findings) > 0 {
-		logr.FromContextOrDiscard(ctx).Info("drift found", "commit", snap.ShortCommit(), "objects", len(rep.Findings))
+		logf.FromContext(ctx).Info("drift found", "commit", snap.ShortCommit(), "objects", len(rep.Findings))
 	}
 	var namespaces []string
 	for _, o := range snap.Objects() {
