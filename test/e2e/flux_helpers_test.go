@@ -41,14 +41,9 @@ func stopFlux() {
 // test starts, so it and the suite's shared gitgate judge disjoint namespaces.
 const fluxLabel = "gitgate-e2e-flux"
 
-// fluxRepo is the article's layout for namespace ns (k8s/namespaces/staging.yaml,
-// k8s/app/deployment.yaml with nginx, k8s/app/service.yaml) plus the Flux
-// objects under flux/, committed to a repository of the test's own.
-func fluxRepo(t *testing.T, ns string, extra map[string]string) *cluster.Repo {
-	t.Helper()
-	files := map[string]string{
-		"k8s/namespaces/staging.yaml": fmt.Sprintf("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  labels:\n    %s: %s\n", ns, fluxLabel, ns),
-		"k8s/app/deployment.yaml": fmt.Sprintf(`apiVersion: apps/v1
+// The article's Deployment and Service, in namespace %s.
+const (
+	fluxDeployment = `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: nginx-deployment
@@ -70,8 +65,8 @@ spec:
         image: nginx:1.21
         ports:
         - containerPort: 80
-`, ns),
-		"k8s/app/service.yaml": fmt.Sprintf(`apiVersion: v1
+`
+	fluxService = `apiVersion: v1
 kind: Service
 metadata:
   name: nginx
@@ -82,7 +77,18 @@ spec:
   ports:
   - port: 80
     targetPort: 80
-`, ns),
+`
+)
+
+// fluxRepo is the article's layout for namespace ns (k8s/namespaces/staging.yaml,
+// k8s/app/deployment.yaml with nginx, k8s/app/service.yaml) plus the Flux
+// objects under flux/, committed to a repository of the test's own.
+func fluxRepo(t *testing.T, ns string, extra map[string]string) *cluster.Repo {
+	t.Helper()
+	files := map[string]string{
+		"k8s/namespaces/staging.yaml": fmt.Sprintf("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  labels:\n    %s: %s\n", ns, fluxLabel, ns),
+		"k8s/app/deployment.yaml":     fmt.Sprintf(fluxDeployment, ns),
+		"k8s/app/service.yaml":        fmt.Sprintf(fluxService, ns),
 	}
 	for rel, content := range extra {
 		files[rel] = content

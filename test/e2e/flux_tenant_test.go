@@ -22,18 +22,7 @@ func TestFluxTenantServiceAccount(t *testing.T) {
 	g := fluxGitgate(t, r, ns, "--flux-kustomization="+ns+"/app", "--flux-skew-interval=500ms")
 	t.Cleanup(func() { kubectl(t, cp.Sync, "delete", "namespace", ns, "--wait=false") })
 
-	// The platform's part, as an admin: git's namespace (its CREATE must equal
-	// git), the tenant's ServiceAccount, admin in its namespace, and patch on
-	// namespaces so that only gitgate stands between it and its Namespace.
-	mustKubectl(t, cp.Admin, "apply", "-f", gitFileOf(r, "k8s/namespaces/staging.yaml"))
-	mustKubectl(t, cp.Admin, "-n", ns, "create", "serviceaccount", "tenant")
-	mustKubectl(t, cp.Admin, "-n", ns, "create", "rolebinding", "tenant-admin", "--clusterrole=admin", "--serviceaccount="+ns+":tenant")
-	mustKubectl(t, cp.Admin, "create", "clusterrole", ns+"-namespaces", "--verb=get,patch,update", "--resource=namespaces")
-	mustKubectl(t, cp.Admin, "create", "clusterrolebinding", ns+"-namespaces", "--clusterrole="+ns+"-namespaces", "--serviceaccount="+ns+":tenant")
-	t.Cleanup(func() {
-		kubectl(t, cp.Admin, "delete", "clusterrolebinding,clusterrole", ns+"-namespaces", "--ignore-not-found")
-	})
-
+	tenantPlatform(t, r, ns)
 	rev := publish(t, r, ns, ns)
 	mustKubectl(t, cp.Admin, "apply", "-f", gitFileOf(r, "flux/tenant.yaml"))
 	waitFluxApplied(t, ns, "app", rev)
@@ -73,4 +62,20 @@ func TestFluxTenantServiceAccount(t *testing.T) {
 	if d := fluxDenials(t, g, cluster.FluxUser); len(d) > 0 {
 		t.Errorf("gitgate denied Flux's own identity:\n%s", strings.Join(d, "\n"))
 	}
+}
+
+// tenantPlatform does the platform's part, as an admin: git's namespace (its
+// CREATE must equal git), the tenant's ServiceAccount, admin in its namespace,
+// and patch on namespaces so that only gitgate stands between it and its
+// Namespace.
+func tenantPlatform(t *testing.T, r *cluster.Repo, ns string) {
+	t.Helper()
+	mustKubectl(t, cp.Admin, "apply", "-f", gitFileOf(r, "k8s/namespaces/staging.yaml"))
+	mustKubectl(t, cp.Admin, "-n", ns, "create", "serviceaccount", "tenant")
+	mustKubectl(t, cp.Admin, "-n", ns, "create", "rolebinding", "tenant-admin", "--clusterrole=admin", "--serviceaccount="+ns+":tenant")
+	mustKubectl(t, cp.Admin, "create", "clusterrole", ns+"-namespaces", "--verb=get,patch,update", "--resource=namespaces")
+	mustKubectl(t, cp.Admin, "create", "clusterrolebinding", ns+"-namespaces", "--clusterrole="+ns+"-namespaces", "--serviceaccount="+ns+":tenant")
+	t.Cleanup(func() {
+		kubectl(t, cp.Admin, "delete", "clusterrolebinding,clusterrole", ns+"-namespaces", "--ignore-not-found")
+	})
 }
