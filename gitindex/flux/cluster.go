@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/gitgate-dev/gitgate/gitindex/internal/clusterdata"
 )
 
 // ClusterValues is the ValueReader of a running gitgate: it gets the
@@ -22,32 +23,16 @@ var _ ValueReader = ClusterValues{}
 
 // Values implements ValueReader.
 func (c ClusterValues) Values(ctx context.Context, kind, namespace, name string) (map[string]string, error) {
-	key := client.ObjectKey{Namespace: namespace, Name: name}
-	var err error
-	out := map[string]string{}
-	switch kind {
-	case "ConfigMap":
-		cm := &corev1.ConfigMap{}
-		if err = c.Reader.Get(ctx, key, cm); err == nil {
-			for k, v := range cm.Data {
-				out[k] = v
-			}
-		}
-	case "Secret":
-		s := &corev1.Secret{}
-		if err = c.Reader.Get(ctx, key, s); err == nil {
-			for k, v := range s.Data {
-				out[k] = string(v)
-			}
-		}
-	default:
-		return nil, fmt.Errorf("read %s %s/%s: not a ConfigMap or Secret", kind, namespace, name)
-	}
+	data, err := clusterdata.Get(ctx, c.Reader, kind, namespace, name, false)
 	if apierrors.IsNotFound(err) {
 		return nil, fmt.Errorf("read %s %s/%s: %w", kind, namespace, name, ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s %s/%s: %w", kind, namespace, name, err)
+		return nil, err
+	}
+	out := make(map[string]string, len(data))
+	for k, v := range data {
+		out[k] = string(v)
 	}
 	return out, nil
 }
