@@ -169,6 +169,8 @@ func run(ctx context.Context, cfg config) error {
 	step(func() section { return stepPolicy(ctx, cfg) })
 	logf("6. bounds on one revision")
 	step(func() section { return stepBounds(ctx) })
+	logf("7. rendering")
+	step(func() section { return stepRender(ctx) })
 	m.loadEnd = loadavg()
 	return write(cfg.out, markdown(m, sections), latencySVG(tlsStats, m.subtitle()))
 }
