@@ -18,9 +18,17 @@ const (
 )
 
 var (
+	fluxRequested = `metadata.annotations["reconcile.fluxcd.io/requestedAt"]`
+	fluxException = policy.Exception{ID: "flux-reconcile", Reason: "flux reconcile only stamps the object with a reconcile request",
+		Paths: []string{fluxRequested, `metadata.annotations["reconcile.fluxcd.io/forceAt"]`, `metadata.annotations["reconcile.fluxcd.io/resetAt"]`}}
 	restartException = policy.Exception{ID: "rollout-restart",
 		Reason: "kubectl rollout restart only stamps the pod template with restartedAt", Paths: []string{restartPath}}
 )
+
+// fluxKind makes the input's request of a kind in group.
+func fluxKind(group string) func(*policy.Input) {
+	return func(in *policy.Input) { in.Request.Kind.Group = group }
+}
 
 func TestBuiltinDefaults(t *testing.T) {
 	hpa := func(in *policy.Input) { in.Request.UserInfo = policy.UserInfo{Username: hpaUser} }
@@ -35,6 +43,22 @@ func TestBuiltinDefaults(t *testing.T) {
 		name:  "rollout restart",
 		paths: []string{restartPath, `spec.template.metadata.annotations["example.com/other"]`},
 		want:  &policy.Result{Covered: []bool{true, false}, Exceptions: []policy.Exception{restartException}},
+	}, {
+		name:  "flux reconcile on a Flux object",
+		paths: []string{fluxRequested, `metadata.annotations["example.com/other"]`},
+		edit:  fluxKind("kustomize.toolkit.fluxcd.io"),
+		want:  &policy.Result{Covered: []bool{true, false}, Exceptions: []policy.Exception{fluxException}},
+	}, {
+		name:  "the reconcile annotation on another kind is drift",
+		paths: []string{fluxRequested},
+		edit:  fluxKind("apps"),
+		want:  &policy.Result{Covered: []bool{false}},
+	}, {
+		name:    "flux-reconcile disabled",
+		modules: gitgate(`config.disable_builtin := ["flux-reconcile"]`),
+		paths:   []string{fluxRequested},
+		edit:    fluxKind("helm.toolkit.fluxcd.io"),
+		want:    &policy.Result{Covered: []bool{false}},
 	}, {
 		// hpa-replicas is retired: the webhook derives the HPA's ownership from git.
 		name:  "the HPA's username is no exception",

@@ -73,6 +73,9 @@
 //   - rollout-restart covers
 //     spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"],
 //     the only change `kubectl rollout restart` makes.
+//   - flux-reconcile covers the reconcile.fluxcd.io/requestedAt, forceAt and
+//     resetAt annotations on objects of *.toolkit.fluxcd.io groups, the only
+//     change `flux reconcile` makes.
 //   - break-glass, described below; off until the repository names groups.
 //
 // The id hpa-replicas is retired (it trusted a username; the webhook now

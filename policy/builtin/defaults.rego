@@ -4,7 +4,7 @@
 # data.gitgate.config.disable_builtin.
 package gitgate.builtin
 
-known_ids := {"rollout-restart", "hpa-replicas", "break-glass"} # hpa-replicas: retired, accepted as a no-op
+known_ids := {"rollout-restart", "flux-reconcile", "hpa-replicas", "break-glass"} # hpa-replicas: retired, accepted as a no-op
 
 # The repository's configuration, data.gitgate.config, is read with
 # object.get so that the type checker accepts any shape; a wrong shape is
@@ -34,6 +34,23 @@ exceptions contains {
 	"reason": "kubectl rollout restart only stamps the pod template with restartedAt",
 	"paths": [`spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"]`],
 } if not disabled["rollout-restart"]
+
+# flux-reconcile: `flux reconcile` asks a Flux object (a Kustomization,
+# HelmRelease, GitRepository…) for a reconciliation now by stamping it with
+# reconcile.fluxcd.io/requestedAt (`--force` and `--reset` on a HelmRelease:
+# forceAt, resetAt); what the object declares does not change.
+exceptions contains {
+	"id": "flux-reconcile",
+	"reason": "flux reconcile only stamps the object with a reconcile request",
+	"paths": [
+		`metadata.annotations["reconcile.fluxcd.io/requestedAt"]`,
+		`metadata.annotations["reconcile.fluxcd.io/forceAt"]`,
+		`metadata.annotations["reconcile.fluxcd.io/resetAt"]`,
+	],
+} if {
+	not disabled["flux-reconcile"]
+	endswith(input.request.kind.group, ".toolkit.fluxcd.io")
+}
 
 # hpa-replicas is retired: it trusted a username, so anyone who could act as
 # that ServiceAccount (or make an HPA) moved a git-declared spec.replicas, and it
