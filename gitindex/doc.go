@@ -15,7 +15,10 @@
 // with an error naming every offending file:line, and the caller keeps serving the
 // last good snapshot. A directory holding a kustomization.yaml is rendered with
 // kustomize over an in-memory copy of the commit (no plugins, no remote bases, no
-// network); the root .sourceignore excludes files. Its objects point at the file
+// network); the root .sourceignore excludes files. Two renderers reach further,
+// off the request path: Helm charts from a declared HTTP chart repository are
+// fetched (package helm), and values from ConfigMaps/Secrets (Flux's
+// substituteFrom, a HelmRelease's valuesFrom) are read from the cluster. Its objects point at the file
 // and document kustomize read them from (a base's too), or at the generator entry
 // that made them: kustomize is asked for origin and transformer annotations,
 // which are removed again unless the kustomization asks for them itself; when

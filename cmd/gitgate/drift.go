@@ -7,6 +7,8 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/gitgate-dev/gitgate/gitindex/vocab"
+
 	"github.com/spf13/cobra"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/openapi3"
@@ -49,7 +51,7 @@ func runDrift(ctx context.Context, out io.Writer, f *driftFlags) error {
 		return err
 	}
 	if f.publish {
-		if _, err := scan.Publish(ctx, c, scan.PolicyReports(rep, nil), "gitgate"); err != nil {
+		if _, err := scan.Publish(ctx, c, scan.PolicyReports(rep, nil), vocab.FieldManager); err != nil {
 			return err
 		}
 	}

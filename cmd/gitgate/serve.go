@@ -102,6 +102,10 @@ func (f *serveFlags) validate() error {
 		return fmt.Errorf("--unknown must be deny or allow, not %q", f.unknown)
 	case f.interval <= 0:
 		return fmt.Errorf("--interval must be positive")
+	case f.apply && f.applyInterval <= 0:
+		return fmt.Errorf("--apply-interval must be positive")
+	case f.rotateCerts && f.certCheckInterval <= 0:
+		return fmt.Errorf("--cert-check-interval must be positive")
 	case !f.webhook && !f.apply:
 		return fmt.Errorf("--webhook=false needs --apply: there is nothing else to run")
 	case !f.webhook && (f.rotateCerts || f.guardWebhook):

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -73,22 +74,42 @@ func StartGitgate(bin, dir, kubeconfig string, args ...string) (*Gitgate, error)
 		return nil, err
 	}
 	g.CA = b.CACert
-	for _, p := range []*int{&g.Port, &g.ProbePort, &g.MetricsPort} {
-		if *p, err = FreePort(); err != nil {
-			return nil, err
-		}
-	}
 	if g.log, err = os.Create(filepath.Join(dir, "gitgate.log")); err != nil {
 		return nil, err
 	}
-	g.args = append([]string{"serve",
-		"--kubeconfig=" + kubeconfig, "--cert-dir=" + certDir, "--port=" + strconv.Itoa(g.Port),
-		"--health-probe-bind-address=127.0.0.1:" + strconv.Itoa(g.ProbePort),
-		"--metrics-bind-address=127.0.0.1:" + strconv.Itoa(g.MetricsPort),
-		"--audit-log=" + g.AuditLog, "--sync-user=" + SyncUser, "--shutdown-delay=500ms",
-	}, args...)
 	g.bin = bin
-	return g, g.start()
+	// A port FreePort found free may be taken (by any process's outgoing
+	// connection) before gitgate binds it: then start again on other ports.
+	for attempt := 1; ; attempt++ {
+		for _, p := range []*int{&g.Port, &g.ProbePort, &g.MetricsPort} {
+			if *p, err = FreePort(); err != nil {
+				return nil, err
+			}
+		}
+		g.args = append([]string{"serve",
+			"--kubeconfig=" + kubeconfig, "--cert-dir=" + certDir, "--port=" + strconv.Itoa(g.Port),
+			"--health-probe-bind-address=127.0.0.1:" + strconv.Itoa(g.ProbePort),
+			"--metrics-bind-address=127.0.0.1:" + strconv.Itoa(g.MetricsPort),
+			"--audit-log=" + g.AuditLog, "--sync-user=" + SyncUser, "--shutdown-delay=500ms",
+		}, args...)
+		err = g.start()
+		if err == nil || attempt == 3 || !g.portTaken() {
+			return g, err
+		}
+		g.Kill()
+		if err := g.log.Truncate(0); err != nil {
+			return nil, err
+		}
+		if _, err := g.log.Seek(0, 0); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// portTaken reports whether gitgate's log says a port it was given was in use.
+func (g *Gitgate) portTaken() bool {
+	b, err := os.ReadFile(g.log.Name())
+	return err == nil && bytes.Contains(b, []byte("address already in use"))
 }
 
 func (g *Gitgate) start() error {
@@ -153,6 +174,9 @@ func (g *Gitgate) WaitReady(timeout time.Duration) error {
 		}
 		if g.cmd.ProcessState != nil {
 			return fmt.Errorf("gitgate exited: %s", g.cmd.ProcessState)
+		}
+		if g.portTaken() {
+			return fmt.Errorf("gitgate could not bind a port")
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -71,12 +71,27 @@ func New(ctx context.Context, snap *gitindex.Snapshot, opts Options) (*Revision,
 // schemas are resolved again: ok is false when no schema r was missing has
 // arrived since (r stays as good as it gets).
 func Refresh(ctx context.Context, r *Revision, opts Options) (next *Revision, ok bool) {
-	if len(r.missing) == 0 {
+	if len(r.missing) == 0 || !anyResolved(ctx, r, opts.Schemas) {
 		return r, false
 	}
 	opts.Previous = r
 	next = assemble(ctx, r.Snapshot, r.Policy, opts)
 	return next, len(next.missing) < len(r.missing)
+}
+
+// anyResolved reports whether src resolves one of the kinds r is missing now:
+// asking for those alone is cheap, rebuilding the revision is not.
+func anyResolved(ctx context.Context, r *Revision, src SchemaSource) bool {
+	if src == nil {
+		src = FromCommit()
+	}
+	set := src.Resolve(ctx, r.Snapshot, r.missing)
+	for _, gvk := range r.missing {
+		if set.Type(gvk).Known() {
+			return true
+		}
+	}
+	return false
 }
 
 // MissingSchemas returns the custom kinds r declares whose schema was not

@@ -178,3 +178,39 @@ func TestNewRejectsBrokenPolicy(t *testing.T) {
 		t.Fatalf("New = %v, want a policy compile error naming the commit", err)
 	}
 }
+
+// In Flux rendering mode a tenant's scope is what its Kustomization applies
+// (the owner labels Flux's renderer sets), also objects of a base outside its
+// spec.path; without the labels it is the files under spec.path.
+func TestTenantsFollowFluxOwnerLabels(t *testing.T) {
+	const ks = `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: team-a, namespace: apps}
+spec: {path: ./apps/team-a, serviceAccountName: deployer, sourceRef: {kind: GitRepository, name: flux-system}}
+`
+	labelled := func(name string) string {
+		return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\n  namespace: apps\n  labels:\n" +
+			"    kustomize.toolkit.fluxcd.io/name: team-a\n    kustomize.toolkit.fluxcd.io/namespace: apps\n"
+	}
+	files := []gitindex.File{
+		{Path: "clusters/apps.yaml", Data: []byte(ks)},
+		{Path: "bases/shared/cm.yaml", Data: []byte(labelled("from-base"))},
+		{Path: "apps/team-a/cm.yaml", Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: in-path, namespace: apps}\n")},
+		{Path: "apps/team-b/cm.yaml", Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: elsewhere, namespace: apps}\n")},
+	}
+	snap, err := gitindex.Build("0123456789abcdef0123456789abcdef01234567", files, gitindex.BuildOptions{Repo: "repo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenants := deriveTenants(snap)
+	const user = "system:serviceaccount:apps:deployer"
+	for _, tt := range []struct {
+		name string
+		want bool
+	}{{name: "from-base", want: true}, {name: "in-path", want: true}, {name: "elsewhere", want: false}} {
+		_, got := tenants.Scope(user, gitindex.Key{Kind: "ConfigMap", Namespace: "apps", Name: tt.name})
+		if got != tt.want {
+			t.Errorf("Scope(%s) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

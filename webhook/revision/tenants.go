@@ -25,7 +25,7 @@ type tenantScope struct {
 	user, dir, kustomization string
 }
 
-// deriveFluxTenants builds the tenants of a snapshot (nil when it declares no
+// deriveTenants builds the tenants of a snapshot (nil when it declares no
 // Kustomization with a ServiceAccount).
 func deriveTenants(s *gitindex.Snapshot) Tenants {
 	if s == nil {
@@ -44,7 +44,7 @@ func deriveTenants(s *gitindex.Snapshot) Tenants {
 	t := Tenants{}
 	for _, o := range objs {
 		for _, sc := range scopes {
-			if !inDir(o.Path, sc.dir) {
+			if !appliedBy(o, sc) {
 				continue
 			}
 			if t[sc.user] == nil {
@@ -54,6 +54,21 @@ func deriveTenants(s *gitindex.Snapshot) Tenants {
 		}
 	}
 	return t
+}
+
+// appliedBy reports whether the Kustomization of sc applies o: in Flux
+// rendering mode the renderer labels every object with its Kustomization (which
+// also covers objects a base outside spec.path declares); otherwise o's file lies
+// under the Kustomization's spec.path.
+func appliedBy(o *gitindex.Object, sc tenantScope) bool {
+	meta, _ := o.Object["metadata"].(map[string]any)
+	labels, _ := meta["labels"].(map[string]any)
+	name, _ := labels[fluxKustomizationGroup+"/name"].(string)
+	namespace, _ := labels[fluxKustomizationGroup+"/namespace"].(string)
+	if name != "" && namespace != "" {
+		return namespace+"/"+name == sc.kustomization
+	}
+	return inDir(o.Path, sc.dir)
 }
 
 // tenantScopeOf reads a Kustomization's ServiceAccount and path.
