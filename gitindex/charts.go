@@ -184,16 +184,6 @@ func fieldNames(segs []string) []string {
 	return out
 }
 
-// underAnyDir reports whether name lies below one of dirs.
-func underAnyDir(name string, dirs []string) bool {
-	for _, d := range dirs {
-		if source.UnderDir(name, d) {
-			return true
-		}
-	}
-	return false
-}
-
 // chartUnitPath names a HelmRelease's unit in the snapshot's records.
 func chartUnitPath(src helm.Source, rel *helm.Release) string {
 	return src.File + "#HelmRelease/" + rel.String()

@@ -66,7 +66,7 @@ func (b *builder) plan() []*unit {
 		case b.opts.Render != nil:
 		case roots[f.Path]:
 			units = append(units, &unit{path: f.Path, kustomize: true})
-		case isManifest(f.Path) && b.inPaths(f.Path) && !underAny(f.Path, roots) && !underAnyDir(f.Path, charts):
+		case isManifest(f.Path) && b.inPaths(f.Path) && !underAny(f.Path, roots) && !source.UnderAnyDir(f.Path, charts):
 			units = append(units, &unit{path: f.Path, hash: f.Hash, file: f})
 		}
 	}

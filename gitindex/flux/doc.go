@@ -26,3 +26,6 @@
 // (a Kustomization with spec.decryption is rejected), HelmReleases, and
 // Kustomizations that exist only in the cluster.
 package flux
+
+// Group is the API group of Flux's Kustomization (kustomize-controller).
+const Group = "kustomize.toolkit.fluxcd.io"

@@ -14,7 +14,7 @@ import (
 
 // Flux's Kustomization API.
 const (
-	apiVersion = "kustomize.toolkit.fluxcd.io/v1"
+	apiVersion = Group + "/v1"
 	kind       = "Kustomization"
 )
 

@@ -11,7 +11,7 @@ import (
 )
 
 // ownerGroup is the group of kustomize-controller's owner labels.
-const ownerGroup = "kustomize.toolkit.fluxcd.io"
+const ownerGroup = Group
 
 // postBuild is what kustomize-controller does to each object a Kustomization
 // renders: variable substitution, owner labels, commonMetadata.

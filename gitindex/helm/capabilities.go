@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"cmp"
 	"fmt"
 
 	"helm.sh/helm/v3/pkg/chartutil"
@@ -15,7 +16,7 @@ const DefaultKubeVersion = "v1.37.0"
 // knows) with the Kubernetes version v (default DefaultKubeVersion).
 func capabilities(v string) (*chartutil.Capabilities, error) {
 	caps := chartutil.DefaultCapabilities.Copy()
-	kv, err := chartutil.ParseKubeVersion(cmpOr(v, DefaultKubeVersion))
+	kv, err := chartutil.ParseKubeVersion(cmp.Or(v, DefaultKubeVersion))
 	if err != nil {
 		return nil, fmt.Errorf("kube version %q: %w", v, err)
 	}

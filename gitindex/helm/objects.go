@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"sort"
@@ -25,8 +26,8 @@ func (r *renderer) objects(c *chart.Chart, dir string, out map[string]string, la
 			names = append(names, name)
 		}
 	}
-	if max := cmpOrInt(r.opts.MaxBytes, 64<<20); size > max {
-		return nil, fmt.Errorf("chart %s renders %d bytes, more than the %d allowed", dir, size, max)
+	if limit := cmp.Or(max(r.opts.MaxBytes, 0), 64<<20); size > limit {
+		return nil, fmt.Errorf("chart %s renders %d bytes, more than the %d allowed", dir, size, limit)
 	}
 	sort.Strings(names)
 	var objs []Object
@@ -162,11 +163,4 @@ func decode(doc []byte) (map[string]any, error) {
 		return nil, nil
 	}
 	return m, nil
-}
-
-func cmpOrInt(a, b int) int {
-	if a > 0 {
-		return a
-	}
-	return b
 }

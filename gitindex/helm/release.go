@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -64,8 +65,8 @@ func ParseRelease(obj map[string]any, defaultNamespace string) (*Release, error)
 	if r.Namespace == "" {
 		r.Namespace = defaultNamespace
 	}
-	r.TargetNamespace = cmpOr(str(obj, "spec", "targetNamespace"), r.Namespace)
-	r.StorageNamespace = cmpOr(str(obj, "spec", "storageNamespace"), r.Namespace)
+	r.TargetNamespace = cmp.Or(str(obj, "spec", "targetNamespace"), r.Namespace)
+	r.StorageNamespace = cmp.Or(str(obj, "spec", "storageNamespace"), r.Namespace)
 	r.ReleaseName = releaseName(str(obj, "spec", "releaseName"), str(obj, "spec", "targetNamespace"), r.Name)
 	if _, ok := get(obj, "spec", "chartRef").(map[string]any); ok {
 		return nil, fmt.Errorf("spec.chartRef (an OCIRepository or HelmChart) is not rendered: %w", ErrNotInRepository)
@@ -73,7 +74,7 @@ func ParseRelease(obj map[string]any, defaultNamespace string) (*Release, error)
 	spec := []string{"spec", "chart", "spec"}
 	r.Chart, r.Version = str(obj, append(spec, "chart")...), str(obj, append(spec, "version")...)
 	r.SourceKind, r.SourceName = str(obj, append(spec, "sourceRef", "kind")...), str(obj, append(spec, "sourceRef", "name")...)
-	r.SourceNamespace = cmpOr(str(obj, append(spec, "sourceRef", "namespace")...), r.Namespace)
+	r.SourceNamespace = cmp.Or(str(obj, append(spec, "sourceRef", "namespace")...), r.Namespace)
 	if r.Chart == "" || r.SourceKind == "" {
 		return nil, fmt.Errorf("spec.chart.spec.chart and sourceRef.kind are required")
 	}
@@ -105,7 +106,7 @@ func (r *Release) parseValues(obj map[string]any) error {
 		if !ok {
 			return fmt.Errorf("spec.valuesFrom[%d] is not an object", i)
 		}
-		ref := ValuesReference{Kind: str(m, "kind"), Name: str(m, "name"), ValuesKey: cmpOr(str(m, "valuesKey"), "values.yaml"),
+		ref := ValuesReference{Kind: str(m, "kind"), Name: str(m, "name"), ValuesKey: cmp.Or(str(m, "valuesKey"), "values.yaml"),
 			TargetPath: str(m, "targetPath"), Index: i}
 		ref.Optional, _ = m["optional"].(bool)
 		if ref.Kind != "ConfigMap" && ref.Kind != "Secret" {
@@ -179,11 +180,4 @@ func str(obj map[string]any, keys ...string) string {
 func list(obj map[string]any, keys ...string) []any {
 	l, _ := get(obj, keys...).([]any)
 	return l
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

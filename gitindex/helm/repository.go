@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -102,7 +103,7 @@ func (h *HTTPCharts) Fetch(ctx context.Context, repoURL, chart, version string) 
 
 // pick resolves a chart's version in an index: its archive's URL and digest.
 func pick(idx indexFile, chart, version string) (ref, digest string, err error) {
-	constraint, err := semver.NewConstraint(cmpOr(version, "*"))
+	constraint, err := semver.NewConstraint(cmp.Or(version, "*"))
 	if err != nil {
 		return "", "", fmt.Errorf("version %q: %w", version, err)
 	}
@@ -115,7 +116,7 @@ func pick(idx indexFile, chart, version string) (ref, digest string, err error) 
 		best, ref, digest = v, e.URLs[0], e.Digest
 	}
 	if best == nil {
-		return "", "", fmt.Errorf("no version of chart %s matches %q", chart, cmpOr(version, "*"))
+		return "", "", fmt.Errorf("no version of chart %s matches %q", chart, cmp.Or(version, "*"))
 	}
 	return ref, digest, nil
 }

@@ -165,7 +165,7 @@ func (s *selector) wants(name string) (want, required bool) {
 	}
 	ext := strings.ToLower(path.Ext(name))
 	data := ext == ".yaml" || ext == ".yml" || ext == ".json"
-	if (data || ext == ".rego") && s.inDirs(name) && !underAnyDir(name, s.cdirs) {
+	if (data || ext == ".rego") && s.inDirs(name) && !UnderAnyDir(name, s.cdirs) {
 		return true, true
 	}
 	if len(s.kdirs) == 0 && len(s.cdirs) == 0 {
@@ -174,14 +174,14 @@ func (s *selector) wants(name string) (want, required bool) {
 	if data {
 		return true, false
 	}
-	if underAnyDir(name, s.kdirs) || underAnyDir(name, s.cdirs) {
+	if UnderAnyDir(name, s.kdirs) || UnderAnyDir(name, s.cdirs) {
 		return true, false
 	}
 	return false, false
 }
 
-// underAnyDir reports whether name lies below one of dirs.
-func underAnyDir(name string, dirs []string) bool {
+// UnderAnyDir reports whether name lies below one of dirs.
+func UnderAnyDir(name string, dirs []string) bool {
 	for _, d := range dirs {
 		if UnderDir(name, d) {
 			return true

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gitgate-dev/gitgate/gitindex/flux"
+
 	"github.com/go-logr/logr"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -15,7 +17,7 @@ import (
 )
 
 // KustomizationKind is the Flux Kustomization the loop reads.
-var KustomizationKind = schema.GroupVersionKind{Group: "kustomize.toolkit.fluxcd.io", Version: "v1", Kind: "Kustomization"}
+var KustomizationKind = schema.GroupVersionKind{Group: flux.Group, Version: "v1", Kind: "Kustomization"}
 
 // Options configure the loop.
 type Options struct {

@@ -5,10 +5,8 @@ import (
 	"strings"
 
 	"github.com/gitgate-dev/gitgate/gitindex"
+	"github.com/gitgate-dev/gitgate/gitindex/flux"
 )
-
-// fluxKustomizationGroup is the API group of Flux's Kustomization.
-const fluxKustomizationGroup = "kustomize.toolkit.fluxcd.io"
 
 // Tenants are the sync identities a revision derives from the Flux
 // Kustomizations it declares: a Kustomization with spec.serviceAccountName makes
@@ -63,8 +61,8 @@ func deriveTenants(s *gitindex.Snapshot) Tenants {
 func appliedBy(o *gitindex.Object, sc tenantScope) bool {
 	meta, _ := o.Object["metadata"].(map[string]any)
 	labels, _ := meta["labels"].(map[string]any)
-	name, _ := labels[fluxKustomizationGroup+"/name"].(string)
-	namespace, _ := labels[fluxKustomizationGroup+"/namespace"].(string)
+	name, _ := labels[flux.Group+"/name"].(string)
+	namespace, _ := labels[flux.Group+"/namespace"].(string)
 	if name != "" && namespace != "" {
 		return namespace+"/"+name == sc.kustomization
 	}
@@ -73,7 +71,7 @@ func appliedBy(o *gitindex.Object, sc tenantScope) bool {
 
 // tenantScopeOf reads a Kustomization's ServiceAccount and path.
 func tenantScopeOf(o *gitindex.Object) (tenantScope, bool) {
-	if o.Key.Group != fluxKustomizationGroup || o.Key.Kind != "Kustomization" {
+	if o.Key.Group != flux.Group || o.Key.Kind != "Kustomization" {
 		return tenantScope{}, false
 	}
 	spec, _ := o.Object["spec"].(map[string]any)
